@@ -1,0 +1,471 @@
+#!/usr/bin/python3
+"""A MongoDB-wire emulator for development and tests on machines where no mongod can be had.
+
+MockupDB (MongoDB's own driver test tooling) speaks the wire protocol; mongomock stores the data
+in memory. This script joins them: it answers the commands the official drivers send, and runs
+each command under one lock so that every command is atomic, as on a real server.
+
+Known limits (do not design product code around them): no aggregation-pipeline updates, no $$NOW,
+no change streams, transactions are not rolled back, every command is serialized.
+
+Usage: /usr/bin/python3 mongo_wire_emulator.py [--port N]
+Prints one line `MONGODB_URI=mongodb://127.0.0.1:<port>` once it accepts connections.
+"""
+
+import argparse
+import datetime
+import itertools
+import os
+import signal
+import sys
+import threading
+import time
+from collections import OrderedDict
+
+import bson
+import mockupdb
+import mongomock
+from mongomock import filtering as mm_filtering
+from bson import SON, Int64
+
+# Cursor replies stop growing past this many bytes, well under the 16 MiB message limit.
+MAX_BATCH_BYTES = 4 * 1024 * 1024
+DEFAULT_FIRST_BATCH = 101
+WIRE_VERSION = 17  # MongoDB 6.0
+STARTED = time.time()
+
+class _BsonWithoutKeyCheck(bson.BSON):
+    """MongoDB 5+ accepts '.' and '$' inside field names; pymongo 3's key check (which mongomock
+    runs on every insert) does not. Encode without it, as the server would accept."""
+
+    @classmethod
+    def encode(cls, document, check_keys=False, codec_options=bson.DEFAULT_CODEC_OPTIONS):
+        return bson.BSON.encode(document, False, codec_options)
+
+
+mongomock.collection.BSON = _BsonWithoutKeyCheck
+
+# MockupDB formats every request and reply as JSON for its log even when nothing is logged; that
+# costs more than running most commands. Cheap reprs keep the emulator fast.
+mockupdb.Request.__repr__ = lambda self: '<%s>' % type(self).__name__
+mockupdb.Reply.__repr__ = lambda self: '<%s>' % type(self).__name__
+mockupdb.Reply.__str__ = mockupdb.Reply.__repr__
+
+store = mongomock.MongoClient()
+command_lock = threading.RLock()
+cursor_ids = itertools.count(1)
+cursors = {}  # id -> (namespace, iterator)
+connection_ids = itertools.count(1)
+
+
+class CommandError(Exception):
+    def __init__(self, code, message, code_name=None):
+        super().__init__(message)
+        self.code = code
+        self.code_name = code_name
+
+
+# mongomock exceptions carry a code; keep it so drivers see 11000 for duplicate keys.
+def error_reply(exc):
+    code = getattr(exc, 'code', None) or 8
+    reply = {'ok': 0, 'errmsg': str(exc), 'code': code}
+    name = getattr(exc, 'code_name', None) or {11000: 'DuplicateKey'}.get(code)
+    if name:
+        reply['codeName'] = name
+    return reply
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def collection(db_name, name):
+    if not isinstance(name, str) or not name:
+        raise CommandError(73, 'Invalid namespace specified: %r' % (name,), 'InvalidNamespace')
+    return store[db_name][name]
+
+
+def sort_spec(sort):
+    if not sort:
+        return None
+    return [(key, int(direction)) for key, direction in sort.items()]
+
+
+def batch_from(iterator, size):
+    docs, total = [], 0
+    for doc in iterator:
+        docs.append(doc)
+        total += len(bson.BSON.encode(doc))
+        if (size and len(docs) >= size) or total >= MAX_BATCH_BYTES:
+            break
+    return docs
+
+
+def cursor_reply(namespace, docs_iter, batch_size, single_batch=False):
+    """First batch now, the rest kept for getMore (real cursors, so memory stays bounded client-side)."""
+    iterator = iter(docs_iter)
+    first = batch_from(iterator, batch_size if batch_size is not None else DEFAULT_FIRST_BATCH)
+    cursor_id = 0
+    if not single_batch:
+        sentinel = next(iterator, None)
+        if sentinel is not None:
+            cursor_id = next(cursor_ids)
+            cursors[cursor_id] = (namespace, itertools.chain([sentinel], iterator))
+    return {'cursor': {'id': Int64(cursor_id), 'ns': namespace, 'firstBatch': first}, 'ok': 1}
+
+
+def cmd_hello(db_name, cmd):
+    return {
+        'ismaster': True,
+        'isWritablePrimary': True,
+        'helloOk': True,
+        'maxBsonObjectSize': 16 * 1024 * 1024,
+        'maxMessageSizeBytes': 48000000,
+        'maxWriteBatchSize': 100000,
+        'localTime': utcnow(),
+        'logicalSessionTimeoutMinutes': 30,
+        'connectionId': next(connection_ids),
+        'minWireVersion': 0,
+        'maxWireVersion': WIRE_VERSION,
+        'readOnly': False,
+        'ok': 1,
+    }
+
+
+def cmd_build_info(db_name, cmd):
+    return {'version': '6.0.0-emulator', 'versionArray': [6, 0, 0, 0], 'gitVersion': 'mongomock',
+            'modules': [], 'bits': 64, 'maxBsonObjectSize': 16 * 1024 * 1024, 'ok': 1}
+
+
+def cmd_ok(db_name, cmd):
+    return {'ok': 1}
+
+
+def cmd_server_status(db_name, cmd):
+    return {'host': '127.0.0.1', 'version': '6.0.0-emulator', 'process': 'mongo_wire_emulator',
+            'uptime': time.time() - STARTED, 'localTime': utcnow(), 'ok': 1}
+
+
+def cmd_find(db_name, cmd):
+    name = cmd['find']
+    coll = collection(db_name, name)
+    limit = abs(int(cmd.get('limit', 0) or 0))
+    docs = coll.find(cmd.get('filter') or {}, projection=cmd.get('projection') or None,
+                     skip=int(cmd.get('skip', 0) or 0), limit=limit,
+                     sort=sort_spec(cmd.get('sort')))
+    batch_size = cmd.get('batchSize')
+    single = bool(cmd.get('singleBatch')) or int(cmd.get('limit', 0) or 0) < 0
+    return cursor_reply('%s.%s' % (db_name, name), docs, batch_size, single)
+
+
+def cmd_get_more(db_name, cmd):
+    cursor_id = int(cmd['getMore'])
+    entry = cursors.get(cursor_id)
+    if entry is None:
+        raise CommandError(43, 'cursor id %d not found' % cursor_id, 'CursorNotFound')
+    namespace, iterator = entry
+    docs = batch_from(iterator, cmd.get('batchSize') or 0)
+    sentinel = next(iterator, None)
+    if sentinel is None:
+        cursors.pop(cursor_id, None)
+        next_id = 0
+    else:
+        cursors[cursor_id] = (namespace, itertools.chain([sentinel], iterator))
+        next_id = cursor_id
+    return {'cursor': {'id': Int64(next_id), 'ns': namespace, 'nextBatch': docs}, 'ok': 1}
+
+
+def cmd_kill_cursors(db_name, cmd):
+    killed = []
+    for cursor_id in cmd.get('cursors', []):
+        if cursors.pop(int(cursor_id), None) is not None:
+            killed.append(cursor_id)
+    return {'cursorsKilled': killed, 'cursorsNotFound': [], 'cursorsAlive': [], 'cursorsUnknown': [],
+            'ok': 1}
+
+
+def write_error(index, exc):
+    return {'index': index, 'code': getattr(exc, 'code', None) or 2, 'errmsg': str(exc)}
+
+
+def cmd_insert(db_name, cmd):
+    coll = collection(db_name, cmd['insert'])
+    ordered = cmd.get('ordered', True)
+    n, errors = 0, []
+    for index, doc in enumerate(cmd.get('documents', [])):
+        try:
+            coll.insert_one(doc)
+            n += 1
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a write error
+            errors.append(write_error(index, exc))
+            if ordered:
+                break
+    reply = {'n': n, 'ok': 1}
+    if errors:
+        reply['writeErrors'] = errors
+    return reply
+
+
+def is_replacement(update):
+    return isinstance(update, dict) and not any(key.startswith('$') for key in update)
+
+
+def cmd_update(db_name, cmd):
+    coll = collection(db_name, cmd['update'])
+    ordered = cmd.get('ordered', True)
+    n = modified = 0
+    upserted, errors = [], []
+    for index, spec in enumerate(cmd.get('updates', [])):
+        update = spec.get('u')
+        try:
+            if isinstance(update, list):
+                raise CommandError(2, 'the emulator does not support aggregation-pipeline updates')
+            if spec.get('arrayFilters'):
+                raise CommandError(2, 'the emulator does not support arrayFilters')
+            result = coll._update(spec.get('q') or {}, update, upsert=bool(spec.get('upsert')),
+                                  multi=bool(spec.get('multi')))
+            if result.get('upserted') is not None:
+                upserted.append({'index': index, '_id': result['upserted']})
+                n += 1
+            else:
+                n += result.get('n', 0)
+                modified += result.get('nModified', 0)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(write_error(index, exc))
+            if ordered:
+                break
+    reply = {'n': n, 'nModified': modified, 'ok': 1}
+    if upserted:
+        reply['upserted'] = upserted
+    if errors:
+        reply['writeErrors'] = errors
+    return reply
+
+
+def cmd_delete(db_name, cmd):
+    coll = collection(db_name, cmd['delete'])
+    ordered = cmd.get('ordered', True)
+    n, errors = 0, []
+    for index, spec in enumerate(cmd.get('deletes', [])):
+        try:
+            query = spec.get('q') or {}
+            if int(spec.get('limit', 0)) == 1:
+                n += coll.delete_one(query).deleted_count
+            else:
+                n += coll.delete_many(query).deleted_count
+        except Exception as exc:  # noqa: BLE001
+            errors.append(write_error(index, exc))
+            if ordered:
+                break
+    reply = {'n': n, 'ok': 1}
+    if errors:
+        reply['writeErrors'] = errors
+    return reply
+
+
+def cmd_find_and_modify(db_name, cmd):
+    coll = collection(db_name, cmd['findAndModify'])
+    query = cmd.get('query') or {}
+    sort = sort_spec(cmd.get('sort'))
+    projection = cmd.get('fields') or None
+    if cmd.get('remove'):
+        old = coll.find_one_and_delete(query, projection=projection, sort=sort)
+        return {'lastErrorObject': {'n': 1 if old else 0}, 'value': old, 'ok': 1}
+    update = cmd.get('update')
+    if isinstance(update, list):
+        raise CommandError(2, 'the emulator does not support aggregation-pipeline updates')
+    upsert = bool(cmd.get('upsert'))
+    return_new = bool(cmd.get('new'))
+    old = coll.find_one(query, sort=sort)
+    target = {'_id': old['_id']} if old else query
+    result = coll._update(target, update, upsert=upsert and old is None)
+    if old is None and result.get('upserted') is None:
+        return {'lastErrorObject': {'n': 0, 'updatedExisting': False}, 'value': None, 'ok': 1}
+    if result.get('upserted') is not None:
+        new_id = result['upserted']
+        last_error = {'n': 1, 'updatedExisting': False, 'upserted': new_id}
+    else:
+        new_id = old['_id']
+        last_error = {'n': 1, 'updatedExisting': True}
+    if return_new:
+        value = coll.find_one({'_id': new_id}, projection=projection)
+    elif projection:
+        value = project(old, projection)
+    else:
+        value = old
+    return {'lastErrorObject': last_error, 'value': value, 'ok': 1}
+
+
+def project(doc, projection):
+    # Applies a projection to an already-read document by running it through mongomock.
+    scratch = mongomock.MongoClient()['scratch']['doc']
+    scratch.insert_one(dict(doc))
+    return scratch.find_one({}, projection=projection)
+
+
+def cmd_count(db_name, cmd):
+    coll = collection(db_name, cmd['count'])
+    query = cmd.get('query') or {}
+    docs = coll.find(query, skip=int(cmd.get('skip', 0) or 0), limit=int(cmd.get('limit', 0) or 0))
+    return {'n': sum(1 for _ in docs), 'ok': 1}
+
+
+def cmd_distinct(db_name, cmd):
+    coll = collection(db_name, cmd['distinct'])
+    return {'values': coll.distinct(cmd['key'], cmd.get('query') or {}), 'ok': 1}
+
+
+def cmd_aggregate(db_name, cmd):
+    name = cmd['aggregate']
+    if name == 1:
+        raise CommandError(2, 'the emulator does not support database-level aggregation')
+    coll = collection(db_name, name)
+    docs = coll.aggregate(cmd.get('pipeline') or [])
+    batch_size = (cmd.get('cursor') or {}).get('batchSize')
+    return cursor_reply('%s.%s' % (db_name, name), docs, batch_size)
+
+
+def cmd_list_collections(db_name, cmd):
+    db = store[db_name]
+    name_filter = (cmd.get('filter') or {}).get('name')
+    names = sorted(db.list_collection_names())
+    if isinstance(name_filter, str):
+        names = [n for n in names if n == name_filter]
+    infos = [{'name': n, 'type': 'collection', 'options': {}, 'info': {'readOnly': False},
+              'idIndex': {'v': 2, 'key': {'_id': 1}, 'name': '_id_'}} for n in names]
+    return cursor_reply('%s.$cmd.listCollections' % db_name, infos, None)
+
+
+def cmd_list_databases(db_name, cmd):
+    names = store.list_database_names()
+    dbs = [{'name': n, 'sizeOnDisk': 0, 'empty': False} for n in names]
+    if cmd.get('nameOnly'):
+        dbs = [{'name': n} for n in names]
+    return {'databases': dbs, 'totalSize': 0, 'ok': 1}
+
+
+def cmd_create(db_name, cmd):
+    db = store[db_name]
+    if cmd['create'] in db.list_collection_names():
+        raise CommandError(48, 'Collection %s.%s already exists.' % (db_name, cmd['create']),
+                           'NamespaceExists')
+    db.create_collection(cmd['create'])
+    return {'ok': 1}
+
+
+def cmd_drop(db_name, cmd):
+    db = store[db_name]
+    if cmd['drop'] not in db.list_collection_names():
+        raise CommandError(26, 'ns not found', 'NamespaceNotFound')
+    db.drop_collection(cmd['drop'])
+    return {'ok': 1}
+
+
+def cmd_drop_database(db_name, cmd):
+    store.drop_database(db_name)
+    return {'dropped': db_name, 'ok': 1}
+
+
+def cmd_create_indexes(db_name, cmd):
+    coll = collection(db_name, cmd['createIndexes'])
+    before = len(coll.index_information())
+    for spec in cmd.get('indexes', []):
+        options = {k: v for k, v in spec.items() if k in ('name', 'unique', 'sparse',
+                                                          'partialFilterExpression')}
+        coll.create_index(list(spec['key'].items()), **options)
+    after = len(coll.index_information())
+    return {'numIndexesBefore': before, 'numIndexesAfter': after, 'createdCollectionAutomatically':
+            before == 0, 'ok': 1}
+
+
+def cmd_list_indexes(db_name, cmd):
+    name = cmd['listIndexes']
+    db = store[db_name]
+    if name not in db.list_collection_names():
+        raise CommandError(26, 'ns does not exist: %s.%s' % (db_name, name), 'NamespaceNotFound')
+    specs = []
+    for index_name, info in db[name].index_information().items():
+        spec = {'v': 2, 'key': SON(info['key']), 'name': index_name}
+        for option in ('unique', 'sparse', 'partialFilterExpression'):
+            if option in info:
+                spec[option] = info[option]
+        specs.append(spec)
+    return cursor_reply('%s.%s' % (db_name, name), specs, None)
+
+
+def cmd_drop_indexes(db_name, cmd):
+    coll = collection(db_name, cmd['dropIndexes'])
+    index = cmd.get('index')
+    if index == '*':
+        coll.drop_indexes()
+    else:
+        coll.drop_index(index)
+    return {'ok': 1}
+
+
+def cmd_db_stats(db_name, cmd):
+    db = store[db_name]
+    names = db.list_collection_names()
+    objects = sum(db[n].estimated_document_count() for n in names)
+    return {'db': db_name, 'collections': len(names), 'objects': objects, 'ok': 1}
+
+
+COMMANDS = {
+    'hello': cmd_hello, 'ismaster': cmd_hello, 'isMaster': cmd_hello,
+    'buildinfo': cmd_build_info, 'buildInfo': cmd_build_info,
+    'ping': cmd_ok, 'endSessions': cmd_ok, 'getLastError': cmd_ok,
+    'commitTransaction': cmd_ok, 'abortTransaction': cmd_ok, 'getParameter': cmd_ok,
+    'serverStatus': cmd_server_status, 'dbStats': cmd_db_stats, 'dbstats': cmd_db_stats,
+    'find': cmd_find, 'getMore': cmd_get_more, 'killCursors': cmd_kill_cursors,
+    'insert': cmd_insert, 'update': cmd_update, 'delete': cmd_delete,
+    'findAndModify': cmd_find_and_modify, 'findandmodify': cmd_find_and_modify,
+    'count': cmd_count, 'distinct': cmd_distinct, 'aggregate': cmd_aggregate,
+    'listCollections': cmd_list_collections, 'listDatabases': cmd_list_databases,
+    'create': cmd_create, 'drop': cmd_drop, 'dropDatabase': cmd_drop_database,
+    'createIndexes': cmd_create_indexes, 'listIndexes': cmd_list_indexes,
+    'dropIndexes': cmd_drop_indexes, 'deleteIndexes': cmd_drop_indexes,
+}
+
+
+def respond(request):
+    if not request.is_command or not request.docs:
+        return request.command_err(2, 'the emulator only answers commands')
+    cmd = request.doc
+    name = next(iter(cmd))
+    db_name = cmd.get('$db') or (request.namespace or 'admin').split('.')[0]
+    handler = COMMANDS.get(name)
+    if handler is None:
+        return request.replies({'ok': 0, 'errmsg': "no such command: '%s'" % name, 'code': 59,
+                                'codeName': 'CommandNotFound'})
+    with command_lock:
+        try:
+            reply = handler(db_name, cmd)
+        except Exception as exc:  # noqa: BLE001 - the driver gets the reason, the server lives on
+            reply = error_reply(exc)
+    if (request.flags or 0) & mockupdb.OP_MSG_FLAGS['moreToCome']:
+        return True  # an unacknowledged write (w: 0): the client waits for no reply
+    return request.replies(reply)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--port', type=int, default=0)
+    args = parser.parse_args()
+    # The emulator's own pid is the one to stop; the parent's death stops it too.
+    server = mockupdb.MockupDB(port=args.port or None, request_timeout=int(1e6))
+    server.autoresponds(respond)
+    port = server.run()
+    print('MONGODB_URI=mongodb://127.0.0.1:%d' % port, flush=True)
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    parent = os.getppid()
+    while not stop.wait(1):
+        if os.getppid() != parent:  # orphaned: whoever started us is gone
+            break
+    server.stop()
+
+
+if __name__ == '__main__':
+    main()
