@@ -1,0 +1,148 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place the environment is read. Every variable is validated here; a wrong value stops the
+ * program with one message naming each variable and what it expects.
+ */
+
+const millis = (name: string, min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < min || value > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number of milliseconds from ${min} to ${max} (got "${raw}")`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const flag = (name: string, fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const value = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+      if (['0', 'false', 'no', 'off'].includes(value)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false (got "${raw}")` });
+      return z.NEVER;
+    });
+
+const optionalText = (name: string, pattern: RegExp, expected: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      if (!pattern.test(raw)) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be ${expected} (got "${raw}")` });
+        return z.NEVER;
+      }
+      return raw;
+    });
+
+export const GENERATION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+const GENERATION_EXPECTED = '1 to 100 letters, digits, ".", "_", ":" or "-", starting with a letter or digit';
+
+const envSchema = z
+  .object({
+    MONGODB_URI: optionalText(
+      'MONGODB_URI',
+      /^mongodb(\+srv)?:\/\/\S+$/,
+      'a MongoDB connection string starting with mongodb:// or mongodb+srv://',
+    ),
+    MONGODB_DB: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        const value = raw?.trim() || 'depictioDB';
+        if (!/^[A-Za-z0-9_-]{1,63}$/.test(value)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `MONGODB_DB must be 1 to 63 letters, digits, "_" or "-" (got "${raw}")`,
+          });
+          return z.NEVER;
+        }
+        return value;
+      }),
+    MONGODB_TIMEOUT_MS: millis('MONGODB_TIMEOUT_MS', 100, 120_000, 10_000),
+    INIT_LEASE_MS: millis('INIT_LEASE_MS', 300, 600_000, 30_000),
+    INIT_POLL_MS: millis('INIT_POLL_MS', 5, 10_000, 50),
+    INIT_WAIT_TIMEOUT_MS: millis('INIT_WAIT_TIMEOUT_MS', 100, 3_600_000, 120_000),
+    INIT_WORKER_NAME: optionalText('INIT_WORKER_NAME', /^[\w.:@-]{1,80}$/, '1 to 80 letters, digits or ".:@_-"'),
+    INIT_WIPE: flag('INIT_WIPE', false),
+    INIT_GENERATION: optionalText('INIT_GENERATION', GENERATION_PATTERN, GENERATION_EXPECTED),
+    INIT_RUN_ID: optionalText('INIT_RUN_ID', GENERATION_PATTERN, GENERATION_EXPECTED),
+    INIT_ON_BOOT: flag('INIT_ON_BOOT', true),
+    SEEDS_DIR: z
+      .string()
+      .optional()
+      .transform((raw) => path.resolve(raw?.trim() || 'seeds')),
+    ADMIN_EMAIL: optionalText('ADMIN_EMAIL', /^[^\s@]+@[^\s@]+$/, 'an email address'),
+    ADMIN_PASSWORD: optionalText('ADMIN_PASSWORD', /^.{8,200}$/, 'at least 8 characters'),
+    TEST_USER_PASSWORD: optionalText('TEST_USER_PASSWORD', /^.{8,200}$/, 'at least 8 characters'),
+    PORT: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined || raw.trim() === '') return 3000;
+        const value = Number(raw);
+        if (!Number.isInteger(value) || value < 1 || value > 65535) {
+          ctx.addIssue({ code: 'custom', message: `PORT must be a port number from 1 to 65535 (got "${raw}")` });
+          return z.NEVER;
+        }
+        return value;
+      }),
+  })
+  .superRefine((env, ctx) => {
+    // A wipe without a shared generation would be asked for once per worker: the incident again.
+    if (env.INIT_WIPE && !env.INIT_GENERATION) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INIT_GENERATION'],
+        message:
+          'INIT_GENERATION must be set when INIT_WIPE is true: the deployment id every worker of this deployment shares, so the wipe happens once',
+      });
+    }
+  });
+
+export type Config = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, read once, lazily (so `next build` never needs a database). */
+export function config(): Config {
+  cached ??= parseConfig();
+  return cached;
+}
+
+/** The URI the product talks to; absent only when nobody started an embedded database. */
+export function requireMongoUri(cfg: Config = config()): string {
+  if (!cfg.MONGODB_URI) {
+    throw new ConfigError([
+      'MONGODB_URI is not set: point it at a MongoDB server, or start the embedded one with `npm run db`',
+    ]);
+  }
+  return cfg.MONGODB_URI;
+}

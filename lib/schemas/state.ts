@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+export const INIT_STATUSES = ['in-progress', 'complete', 'failed'] as const;
+
+/** `initialization/_id: "init_state"`: what the last initialization did, for which generation. */
+export const stateSchema = z.looseObject({
+  _id: z.literal('init_state'),
+  status: z.enum(INIT_STATUSES),
+  generation: z.string(),
+  run_id: z.string(),
+  fence: z.number().int(),
+  worker_id: z.string(),
+  wipe: z.boolean(),
+  seed_digest: z.string(),
+  started_at: z.date(),
+  completed_at: z.date().nullable().optional(),
+  failed_at: z.date().nullable().optional(),
+  error: z.string().nullable().optional(),
+  counts: z.record(z.string(), z.number()).nullable().optional(),
+  /** The last generations completed here, newest last: a late worker of any of them skips. */
+  completed_generations: z.array(z.string()).optional(),
+});
+export type InitState = z.infer<typeof stateSchema>;
