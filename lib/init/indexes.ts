@@ -1,0 +1,31 @@
+import type { CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
+import { DASHBOARDS, DELTATABLES, GROUPS, INIT_HISTORY, MULTIQC, PROJECTS, USERS } from '../db/collections';
+
+type IndexDef = { key: IndexSpecification; options?: CreateIndexesOptions };
+
+/** What "idempotent" rests on: unique keys, not check-then-insert. */
+export const INDEXES: Record<string, IndexDef[]> = {
+  [PROJECTS]: [
+    { key: { name: 1 }, options: { unique: true, name: 'name_unique' } },
+    { key: { 'workflows.data_collections._id': 1 }, options: { name: 'dc_id' } },
+  ],
+  [USERS]: [{ key: { email: 1 }, options: { unique: true, name: 'email_unique' } }],
+  [GROUPS]: [{ key: { name: 1 }, options: { unique: true, name: 'name_unique' } }],
+  [DELTATABLES]: [{ key: { data_collection_id: 1 }, options: { unique: true, name: 'dc_unique' } }],
+  [MULTIQC]: [{ key: { data_collection_id: 1 }, options: { unique: true, name: 'dc_unique' } }],
+  [DASHBOARDS]: [{ key: { project_id: 1 }, options: { name: 'project_id' } }],
+  [INIT_HISTORY]: [
+    { key: { run_id: 1, at: 1 }, options: { name: 'run_at' } },
+    { key: { at: -1, _id: -1 }, options: { name: 'at_desc' } },
+    { key: { worker_id: 1, at: -1 }, options: { name: 'worker_at' } },
+    { key: { event: 1, at: -1 }, options: { name: 'event_at' } },
+  ],
+};
+
+export async function ensureIndexes(db: Db): Promise<void> {
+  await Promise.all(
+    Object.entries(INDEXES).map(([collection, defs]) =>
+      db.collection(collection).createIndexes(defs.map((d) => ({ key: d.key as Record<string, 1 | -1>, ...d.options }))),
+    ),
+  );
+}

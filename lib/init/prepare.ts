@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError, GENERATION_PATTERN, type Config } from '../env';
+import { workerIdentity } from '../lock/identity';
+import { loadSeeds } from '../seeds/load';
+import { seedGeneration, type WorkerOptions } from './run-worker';
+
+export interface WorkerRequest {
+  wipe: boolean;
+  /** Required with wipe: the one id all workers of a deployment or request share. */
+  generation?: string;
+  runId: string;
+  workerName?: string;
+}
+
+/** `<prefix>-20261127T103000Z-3fa9`: unique, and sorts by time. */
+export function newRunId(prefix: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${prefix}-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * Everything a worker needs before it touches the database: the seeds read and validated in full
+ * (bad seeds stop here, before any lock or wipe), the generation, and the worker's identity.
+ */
+export async function prepareWorker(cfg: Config, request: WorkerRequest): Promise<WorkerOptions> {
+  for (const [name, value] of [
+    ['generation', request.generation],
+    ['run id', request.runId],
+  ] as const) {
+    if (value !== undefined && !GENERATION_PATTERN.test(value)) {
+      throw new ConfigError([`${name} must be 1 to 100 letters, digits, ".", "_", ":" or "-" (got "${value}")`]);
+    }
+  }
+  if (request.wipe && !request.generation) {
+    throw new ConfigError(['a wipe needs a generation shared by every worker of the run, so that it happens once']);
+  }
+  const seeds = await loadSeeds(cfg.SEEDS_DIR, {
+    adminEmail: cfg.ADMIN_EMAIL,
+    passwords: { ADMIN_PASSWORD: cfg.ADMIN_PASSWORD, TEST_USER_PASSWORD: cfg.TEST_USER_PASSWORD },
+  });
+  return {
+    identity: workerIdentity(request.workerName ?? cfg.INIT_WORKER_NAME),
+    seeds,
+    wipe: request.wipe,
+    generation: request.generation ?? seedGeneration(seeds.digest),
+    runId: request.runId,
+    leaseMs: cfg.INIT_LEASE_MS,
+    pollMs: cfg.INIT_POLL_MS,
+    waitTimeoutMs: cfg.INIT_WAIT_TIMEOUT_MS,
+  };
+}

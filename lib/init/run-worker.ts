@@ -1,0 +1,191 @@
+import type { Db } from 'mongodb';
+import { ServerClock } from '../db/server-clock';
+import { HistoryRecorder } from '../history/recorder';
+import { LeaseLostError } from '../lock/errors';
+import type { WorkerIdentity } from '../lock/identity';
+import { REMEMBERED_GENERATIONS, acquireLease, type Lease } from '../lock/lease';
+import type { HistoryEvent } from '../schemas/history';
+import type { InitState } from '../schemas/state';
+import type { SeedBundle } from '../seeds/build';
+import { ensureIndexes } from './indexes';
+import { writeSeeds } from './seed-writer';
+import { readLockAndState, readState, writeState } from './state';
+import { wipeDatabase } from './wipe';
+
+export interface WorkerOptions {
+  identity: WorkerIdentity;
+  /** Validated seeds: loading them is the caller's first step, before any lock or write. */
+  seeds: SeedBundle;
+  wipe: boolean;
+  generation: string;
+  runId: string;
+  leaseMs: number;
+  pollMs: number;
+  waitTimeoutMs: number;
+  /** Called after each history event is stored: logging, and fault injection in tests and drills. */
+  onEvent?: (event: HistoryEvent) => void | Promise<void>;
+}
+
+export type WorkerOutcome =
+  | { outcome: 'acquired'; fence: number; counts: Record<string, number>; wiped: boolean }
+  | { outcome: 'waited' | 'skipped'; state: InitState }
+  | { outcome: 'failed'; reason: string };
+
+/** The generation a worker without wipe asks for: "these seeds are in place". */
+export function seedGeneration(digest: string): string {
+  return `seed-${digest.slice(0, 12)}`;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One worker's initialization, as each API worker runs it at boot:
+ * skip if the generation is already complete; otherwise take the lease and initialize, or wait for
+ * whoever holds it, polling `init_state` until the generation is complete, the lease expires (take
+ * over) or the wait times out.
+ */
+export async function runWorker(db: Db, options: WorkerOptions): Promise<WorkerOutcome> {
+  const { identity, seeds, wipe, generation, runId, leaseMs, pollMs, waitTimeoutMs } = options;
+  const clock = new ServerClock(db);
+  await clock.sync();
+  const history = new HistoryRecorder(db, clock, identity, { run_id: runId, generation });
+  if (options.onEvent) history.onEvent(options.onEvent);
+
+  const satisfied = (state: InitState): boolean =>
+    state.status === 'complete' &&
+    (state.generation === generation ||
+      (state.completed_generations ?? []).includes(generation) ||
+      (!wipe && state.seed_digest === seeds.digest));
+
+  await history.record('boot', null, { wipe, generation, seed_digest: seeds.digest, version: identity.version });
+  const deadline = Date.now() + waitTimeoutMs;
+  let waited = false;
+  let announcedHolder: string | null = null;
+
+  for (;;) {
+    // One read per poll: many waiters must not crowd out the holder's writes.
+    const { lock: seen, state } = await readLockAndState(db);
+    if (state && satisfied(state)) {
+      const event = waited ? 'ready' : 'skipped-complete';
+      await history.record(event, state.fence, { completed_by: state.worker_id, completed_run: state.run_id });
+      return { outcome: waited ? 'waited' : 'skipped', state };
+    }
+    if (waited && state?.status === 'failed' && state.generation === generation) {
+      const reason = `generation ${generation} failed in ${state.worker_id}: ${state.error ?? 'unknown error'}`;
+      await history.record('failed', state.fence, { reason });
+      return { outcome: 'failed', reason };
+    }
+
+    let lock = seen;
+    const completedHere = (lock?.completed_generations ?? []).includes(generation);
+    const free = !lock?.holder || !lock.lease_expires_at || lock.lease_expires_at < clock.now();
+    if (free && !completedHere) {
+      const attempt = await acquireLease(db, clock, { ...identity, run_id: runId, generation }, leaseMs);
+      if (attempt.acquired) {
+        if (attempt.takenOverFrom) {
+          await history.record('takeover', attempt.lease.fence, {
+            from: attempt.takenOverFrom.holder.worker_id,
+            from_run: attempt.takenOverFrom.holder.run_id,
+            expired_at: attempt.takenOverFrom.expiredAt ?? null,
+          });
+        }
+        return initialize(db, clock, attempt.lease, options, history);
+      }
+      lock = attempt.lock;
+    }
+
+    const holderId = lock?.holder?.worker_id ?? null;
+    if (!waited || holderId !== announcedHolder) {
+      await history.record('waiting', lock?.fence ?? null, {
+        holder: holderId,
+        lease_expires_at: lock?.holder ? (lock.lease_expires_at ?? null) : null,
+      });
+    }
+    waited = true;
+    announcedHolder = holderId;
+    if (!lock?.holder && (lock?.completed_generations ?? []).includes(generation)) continue; // the state says so next
+    if (Date.now() >= deadline) {
+      const reason = `generation ${generation} not complete after ${waitTimeoutMs} ms (holder: ${holderId ?? 'none'})`;
+      await history.record('wait-timeout', lock?.fence ?? null, { reason });
+      return { outcome: 'failed', reason };
+    }
+    // Jitter keeps many waiters from polling in lockstep.
+    await sleep(Math.min(pollMs * (0.8 + Math.random() * 0.4), Math.max(0, deadline - Date.now())));
+  }
+}
+
+async function initialize(
+  db: Db,
+  clock: ServerClock,
+  lease: Lease,
+  options: WorkerOptions,
+  history: HistoryRecorder,
+): Promise<WorkerOutcome> {
+  const { seeds, wipe, generation, runId, identity } = options;
+  const fence = lease.fence;
+  lease.startHeartbeat((l) => void history.record('lease-renewed', fence, { renewals: l.renewals, lease_expires_at: l.expiresAt }).catch(() => {}));
+  const startedAt = clock.now();
+  let remembered: string[] = [];
+  try {
+    await history.record('acquired', fence, { wipe, lease_expires_at: lease.expiresAt });
+    // Whoever held the lease before may have finished this generation and died before releasing.
+    const current = await readState(db);
+    if (current?.status === 'complete' && (current.completed_generations ?? [current.generation]).includes(generation)) {
+      await lease.release(generation);
+      await history.record('skipped-complete', fence, { completed_by: current.worker_id, completed_run: current.run_id });
+      return { outcome: 'skipped', state: current };
+    }
+
+    // In-progress and failed states keep the memory of completed generations.
+    remembered = current?.completed_generations ?? [];
+    const base = { completed_generations: remembered, generation, run_id: runId, worker_id: identity.worker_id, wipe, seed_digest: seeds.digest, started_at: startedAt };
+    await writeState(db, lease, { ...base, status: 'in-progress' });
+
+    if (wipe) {
+      await history.record('wipe-started', fence, {});
+      const deleted = await wipeDatabase(db, lease);
+      await history.record('wiped', fence, { deleted });
+      await lease.assertHeld();
+      await history.record('lock-preserved', fence, {});
+    }
+    await ensureIndexes(db);
+    const counts = await writeSeeds(db, seeds, lease, runId, (entry) =>
+      history.record('seeded-project', fence, {
+        project_id: entry.project._id.toHexString(),
+        name: entry.project.name,
+        dashboards: entry.dashboards.length,
+        data_collections: entry.project.workflows.reduce((n, wf) => n + wf.data_collections.length, 0),
+      }),
+    );
+    await lease.assertHeld();
+    const completed_generations = [...remembered, generation].slice(-REMEMBERED_GENERATIONS);
+    await writeState(db, lease, { ...base, status: 'complete', completed_at: clock.now(), counts, completed_generations });
+    await history.record('completed', fence, { counts, elapsed_ms: clock.now().getTime() - startedAt.getTime() });
+    await lease.release(generation);
+    await history.record('released', fence, {});
+    return { outcome: 'acquired', fence, counts, wiped: wipe };
+  } catch (error) {
+    lease.stopHeartbeat();
+    if (error instanceof LeaseLostError || lease.signal.aborted) {
+      const reason = (lease.signal.reason as Error | undefined)?.message ?? (error as Error).message;
+      await history.record('lease-lost', fence, { reason }).catch(() => {});
+      return { outcome: 'failed', reason };
+    }
+    const reason = (error as Error).message;
+    await writeState(db, lease, {
+      generation,
+      run_id: runId,
+      worker_id: identity.worker_id,
+      wipe,
+      seed_digest: seeds.digest,
+      started_at: startedAt,
+      status: 'failed',
+      failed_at: clock.now(),
+      error: reason,
+      completed_generations: remembered,
+    }).catch(() => {});
+    await history.record('failed', fence, { reason }).catch(() => {});
+    await lease.release().catch(() => {});
+    return { outcome: 'failed', reason };
+  }
+}

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Starts N worker processes (real OS processes, each its own `cli/worker.ts`), lets each connect
+ * and load its seeds, then releases them all at the same moment, so that process start-up is
+ * measured apart from the initialization race. Late starters are released after a delay.
+ */
+
+export const WORKER_SCRIPT = fileURLToPath(new URL('../../cli/worker.ts', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const READY_TIMEOUT_MS = 120_000;
+
+export interface LaunchOptions {
+  count: number;
+  /** Arguments for every worker, e.g. ['--wipe', '--generation', 'g1', '--run-id', 'r1']. */
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** Workers released `lateAfterMs` after the others. */
+  late?: number;
+  lateAfterMs?: number;
+  /** Extra arguments for the worker at this launch index (fault injection). */
+  argsFor?: (index: number) => string[];
+  onSpawn?: (worker: LaunchedWorker) => void;
+}
+
+export interface LaunchedWorker {
+  index: number;
+  late: boolean;
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface LaunchResult {
+  workers: LaunchedWorker[];
+  /** From the first spawn until every worker had connected and loaded its seeds. */
+  startup_ms: number;
+  /** When the common start signal was sent (epoch ms). */
+  released_at: number;
+}
+
+export async function launchWorkers(options: LaunchOptions): Promise<LaunchResult> {
+  const late = options.late ?? 0;
+  const total = options.count + late;
+  const spawnedAt = Date.now();
+  const workers: LaunchedWorker[] = [];
+  const ready: Array<Promise<boolean>> = [];
+  const exited: Array<Promise<void>> = [];
+
+  for (let index = 0; index < total; index += 1) {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT, ...options.args, ...(options.argsFor?.(index) ?? [])], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      cwd: PROJECT_ROOT, // where `--import tsx` resolves
+      env: { ...options.env, INIT_BARRIER: '1' },
+    });
+    const worker: LaunchedWorker = { index, late: index >= options.count, child, stdout: '', stderr: '', exitCode: null, signal: null };
+    child.stdout!.on('data', (chunk: Buffer) => (worker.stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (worker.stderr += chunk.toString()));
+    exited.push(
+      new Promise((resolve) =>
+        child.on('exit', (code, signal) => {
+          worker.exitCode = code;
+          worker.signal = signal;
+          resolve();
+        }),
+      ),
+    );
+    // Ready when the worker says so; false when it exits first (bad configuration or seeds).
+    ready.push(
+      new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+        child.on('message', (message: { type?: string }) => {
+          if (message?.type === 'ready') {
+            clearTimeout(timer);
+            resolve(true);
+          }
+        });
+        child.on('exit', () => {
+          clearTimeout(timer);
+          resolve(false);
+        });
+      }),
+    );
+    workers.push(worker);
+    options.onSpawn?.(worker);
+  }
+
+  const readiness = await Promise.all(ready);
+  const startup_ms = Date.now() - spawnedAt;
+  const go = (w: LaunchedWorker) => {
+    if (readiness[w.index] && w.child.connected) w.child.send({ type: 'go' });
+  };
+  // A worker that never became ready would never be released: stop it rather than wait forever.
+  workers.filter((w) => !readiness[w.index] && w.exitCode === null).forEach((w) => w.child.kill('SIGKILL'));
+  const released_at = Date.now();
+  workers.filter((w) => !w.late).forEach(go);
+  if (late > 0) {
+    setTimeout(() => workers.filter((w) => w.late).forEach(go), options.lateAfterMs ?? 0);
+  }
+  await Promise.all(exited);
+  return { workers, startup_ms, released_at };
+}
