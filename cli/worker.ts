@@ -9,6 +9,7 @@ import { connect } from '../lib/db/client';
 import { parseConfig, requireMongoUri } from '../lib/env';
 import { newRunId, prepareWorker } from '../lib/init/prepare';
 import { runWorker } from '../lib/init/run-worker';
+import { readLockAndState } from '../lib/init/state';
 import { HISTORY_EVENTS, type HistoryEventName } from '../lib/schemas/history';
 import { fail, waitForGo } from './support';
 
@@ -45,6 +46,8 @@ async function main(): Promise<number> {
 
   const client = await connect({ uri, timeoutMs: Math.min(cfg.MONGODB_TIMEOUT_MS, cfg.INIT_WAIT_TIMEOUT_MS) });
   try {
+    // Part of start-up: a first read warms the connection and the code paths before the race.
+    await readLockAndState(client.db(cfg.MONGODB_DB));
     await waitForGo();
     const log = (line: string) => !args.quiet && console.log(line);
     const outcome = await runWorker(client.db(cfg.MONGODB_DB), {

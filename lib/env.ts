@@ -75,7 +75,7 @@ const envSchema = z
       }),
     MONGODB_TIMEOUT_MS: millis('MONGODB_TIMEOUT_MS', 100, 120_000, 10_000),
     INIT_LEASE_MS: millis('INIT_LEASE_MS', 300, 600_000, 30_000),
-    INIT_POLL_MS: millis('INIT_POLL_MS', 5, 10_000, 50),
+    INIT_POLL_MS: millis('INIT_POLL_MS', 5, 10_000, 100),
     INIT_WAIT_TIMEOUT_MS: millis('INIT_WAIT_TIMEOUT_MS', 100, 3_600_000, 120_000),
     INIT_WORKER_NAME: optionalText('INIT_WORKER_NAME', /^[\w.:@-]{1,80}$/, '1 to 80 letters, digits or ".:@_-"'),
     INIT_WIPE: flag('INIT_WIPE', false),

@@ -7,6 +7,7 @@ import type { Db } from 'mongodb';
  */
 export class ServerClock {
   private offsetMs = 0;
+  private syncedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly db: Db) {}
 
@@ -17,8 +18,14 @@ export class ServerClock {
     const serverTime = reply.localTime instanceof Date ? reply.localTime.getTime() : undefined;
     if (serverTime !== undefined) {
       this.offsetMs = serverTime + (receivedAt - sentAt) / 2 - receivedAt;
+      this.syncedAt = receivedAt;
     }
     return this.now();
+  }
+
+  /** The server's time, asking the server again only when the last answer is older than `maxAgeMs`. */
+  async fresh(maxAgeMs = 1000): Promise<Date> {
+    return Date.now() - this.syncedAt > maxAgeMs ? this.sync() : this.now();
   }
 
   /** The server's time as estimated from the last sync. */

@@ -25,9 +25,10 @@ export class HistoryRecorder {
     this.listeners.push(listener);
   }
 
-  async record(event: HistoryEventName, fence: number | null, detail: Record<string, unknown> = {}): Promise<void> {
+  /** `at` defaults to now on the server's clock; pass it to date an event at the moment it happened. */
+  async record(event: HistoryEventName, fence: number | null, detail: Record<string, unknown> = {}, at?: Date): Promise<void> {
     const doc: HistoryEvent = {
-      at: this.clock.now(),
+      at: at ?? this.clock.now(),
       run_id: this.run.run_id,
       generation: this.run.generation,
       worker_id: this.worker.worker_id,

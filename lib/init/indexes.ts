@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
 import { DASHBOARDS, DELTATABLES, GROUPS, INIT_HISTORY, MULTIQC, PROJECTS, USERS } from '../db/collections';
 
@@ -21,6 +22,12 @@ export const INDEXES: Record<string, IndexDef[]> = {
     { key: { event: 1, at: -1 }, options: { name: 'event_at' } },
   ],
 };
+
+/**
+ * Recorded in `init_state`: a holder whose predecessor completed with the same index definitions
+ * skips creating them again (a wipe empties collections with deleteMany, which keeps indexes).
+ */
+export const INDEXES_VERSION = createHash('sha256').update(JSON.stringify(INDEXES)).digest('hex').slice(0, 12);
 
 export async function ensureIndexes(db: Db): Promise<void> {
   await Promise.all(

@@ -7,7 +7,7 @@ import { REMEMBERED_GENERATIONS, acquireLease, type Lease } from '../lock/lease'
 import type { HistoryEvent } from '../schemas/history';
 import type { InitState } from '../schemas/state';
 import type { SeedBundle } from '../seeds/build';
-import { ensureIndexes } from './indexes';
+import { INDEXES_VERSION, ensureIndexes } from './indexes';
 import { writeSeeds } from './seed-writer';
 import { readLockAndState, readState, writeState } from './state';
 import { wipeDatabase } from './wipe';
@@ -57,14 +57,21 @@ export async function runWorker(db: Db, options: WorkerOptions): Promise<WorkerO
       (state.completed_generations ?? []).includes(generation) ||
       (!wipe && state.seed_digest === seeds.digest));
 
-  await history.record('boot', null, { wipe, generation, seed_digest: seeds.digest, version: identity.version });
   const deadline = Date.now() + waitTimeoutMs;
   let waited = false;
   let announcedHolder: string | null = null;
+  // When the last attempt to acquire failed: the 'waiting' event is dated then, though the holder's
+  // name comes from the next poll (one read fewer for every loser of the race).
+  let lostAt: Date | null = null;
+  let booted = false;
 
   for (;;) {
     // One read per poll: many waiters must not crowd out the holder's writes.
-    const { lock: seen, state } = await readLockAndState(db);
+    const [{ lock: seen, state }] = await Promise.all([
+      readLockAndState(db),
+      booted ? null : history.record('boot', null, { wipe, generation, seed_digest: seeds.digest, version: identity.version }),
+    ]);
+    booted = true;
     if (state && satisfied(state)) {
       const event = waited ? 'ready' : 'skipped-complete';
       await history.record(event, state.fence, { completed_by: state.worker_id, completed_run: state.run_id });
@@ -76,7 +83,19 @@ export async function runWorker(db: Db, options: WorkerOptions): Promise<WorkerO
       return { outcome: 'failed', reason };
     }
 
-    let lock = seen;
+    const lock = seen;
+    const holderId = lock?.holder?.worker_id ?? null;
+    if (waited && (lostAt || holderId !== announcedHolder)) {
+      await history.record(
+        'waiting',
+        lock?.fence ?? null,
+        { holder: holderId, lease_expires_at: lock?.holder ? (lock.lease_expires_at ?? null) : null },
+        lostAt ?? undefined,
+      );
+      announcedHolder = holderId;
+      lostAt = null;
+    }
+
     const completedHere = (lock?.completed_generations ?? []).includes(generation);
     const free = !lock?.holder || !lock.lease_expires_at || lock.lease_expires_at < clock.now();
     if (free && !completedHere) {
@@ -91,26 +110,27 @@ export async function runWorker(db: Db, options: WorkerOptions): Promise<WorkerO
         }
         return initialize(db, clock, attempt.lease, options, history);
       }
-      lock = attempt.lock;
+      lostAt = clock.now();
+      waited = true;
+      continue; // the next read names the holder; a completed generation shows there at once
     }
-
-    const holderId = lock?.holder?.worker_id ?? null;
-    if (!waited || holderId !== announcedHolder) {
+    if (!waited) {
+      // Held by a live lease at first sight: wait for it.
       await history.record('waiting', lock?.fence ?? null, {
         holder: holderId,
         lease_expires_at: lock?.holder ? (lock.lease_expires_at ?? null) : null,
       });
+      waited = true;
+      announcedHolder = holderId;
     }
-    waited = true;
-    announcedHolder = holderId;
-    if (!lock?.holder && (lock?.completed_generations ?? []).includes(generation)) continue; // the state says so next
+    if (completedHere) continue; // the state says so on the next read
     if (Date.now() >= deadline) {
       const reason = `generation ${generation} not complete after ${waitTimeoutMs} ms (holder: ${holderId ?? 'none'})`;
       await history.record('wait-timeout', lock?.fence ?? null, { reason });
       return { outcome: 'failed', reason };
     }
-    // Jitter keeps many waiters from polling in lockstep.
-    await sleep(Math.min(pollMs * (0.8 + Math.random() * 0.4), Math.max(0, deadline - Date.now())));
+    // Jitter keeps many waiters from polling in lockstep, and never stretches the interval past pollMs.
+    await sleep(Math.min(pollMs * (0.6 + Math.random() * 0.4), Math.max(0, deadline - Date.now())));
   }
 }
 
@@ -123,22 +143,31 @@ async function initialize(
 ): Promise<WorkerOutcome> {
   const { seeds, wipe, generation, runId, identity } = options;
   const fence = lease.fence;
-  lease.startHeartbeat((l) => void history.record('lease-renewed', fence, { renewals: l.renewals, lease_expires_at: l.expiresAt }).catch(() => {}));
+  lease.startHeartbeat((l) =>
+    void history.record('lease-renewed', fence, { renewals: l.renewals, lease_expires_at: l.expiresAt }).catch(() => {}),
+  );
   const startedAt = clock.now();
-  let remembered: string[] = [];
+  // Every state this holder writes says who wrote it, and keeps the memory of completed generations.
+  const base = {
+    generation,
+    run_id: runId,
+    worker_id: identity.worker_id,
+    wipe,
+    seed_digest: seeds.digest,
+    started_at: startedAt,
+    indexes_version: INDEXES_VERSION,
+    completed_generations: [] as string[],
+  };
   try {
     await history.record('acquired', fence, { wipe, lease_expires_at: lease.expiresAt });
     // Whoever held the lease before may have finished this generation and died before releasing.
     const current = await readState(db);
-    if (current?.status === 'complete' && (current.completed_generations ?? [current.generation]).includes(generation)) {
+    base.completed_generations = current?.completed_generations ?? [];
+    if (current?.status === 'complete' && [current.generation, ...base.completed_generations].includes(generation)) {
       await lease.release(generation);
       await history.record('skipped-complete', fence, { completed_by: current.worker_id, completed_run: current.run_id });
       return { outcome: 'skipped', state: current };
     }
-
-    // In-progress and failed states keep the memory of completed generations.
-    remembered = current?.completed_generations ?? [];
-    const base = { completed_generations: remembered, generation, run_id: runId, worker_id: identity.worker_id, wipe, seed_digest: seeds.digest, started_at: startedAt };
     await writeState(db, lease, { ...base, status: 'in-progress' });
 
     if (wipe) {
@@ -148,7 +177,7 @@ async function initialize(
       await lease.assertHeld();
       await history.record('lock-preserved', fence, {});
     }
-    await ensureIndexes(db);
+    if (current?.status !== 'complete' || current.indexes_version !== INDEXES_VERSION) await ensureIndexes(db);
     const counts = await writeSeeds(db, seeds, lease, runId, (entry) =>
       history.record('seeded-project', fence, {
         project_id: entry.project._id.toHexString(),
@@ -158,7 +187,7 @@ async function initialize(
       }),
     );
     await lease.assertHeld();
-    const completed_generations = [...remembered, generation].slice(-REMEMBERED_GENERATIONS);
+    const completed_generations = [...base.completed_generations, generation].slice(-REMEMBERED_GENERATIONS);
     await writeState(db, lease, { ...base, status: 'complete', completed_at: clock.now(), counts, completed_generations });
     await history.record('completed', fence, { counts, elapsed_ms: clock.now().getTime() - startedAt.getTime() });
     await lease.release(generation);
@@ -167,23 +196,13 @@ async function initialize(
   } catch (error) {
     lease.stopHeartbeat();
     if (error instanceof LeaseLostError || lease.signal.aborted) {
+      // The successor owns the state now: record the loss and touch nothing else.
       const reason = (lease.signal.reason as Error | undefined)?.message ?? (error as Error).message;
       await history.record('lease-lost', fence, { reason }).catch(() => {});
       return { outcome: 'failed', reason };
     }
     const reason = (error as Error).message;
-    await writeState(db, lease, {
-      generation,
-      run_id: runId,
-      worker_id: identity.worker_id,
-      wipe,
-      seed_digest: seeds.digest,
-      started_at: startedAt,
-      status: 'failed',
-      failed_at: clock.now(),
-      error: reason,
-      completed_generations: remembered,
-    }).catch(() => {});
+    await writeState(db, lease, { ...base, status: 'failed', failed_at: clock.now(), error: reason }).catch(() => {});
     await history.record('failed', fence, { reason }).catch(() => {});
     await lease.release().catch(() => {});
     return { outcome: 'failed', reason };

@@ -6,7 +6,10 @@ import { fencedUpsertAll } from './fenced';
 
 export type SeedCounts = Record<string, number>;
 
-/** Writes every seeded document with fenced upserts; calls `onProject` after each project is whole. */
+/**
+ * Writes every seeded document with fenced upserts; calls `onProject` after each project is whole.
+ * The lease is checked in the database once before the writes; each write is fenced on its own.
+ */
 export async function writeSeeds(
   db: Db,
   bundle: SeedBundle,
@@ -19,7 +22,6 @@ export async function writeSeeds(
   counts.users = await fencedUpsertAll(db, USERS, bundle.users, lease, runId);
   counts.groups = await fencedUpsertAll(db, GROUPS, bundle.groups, lease, runId);
   for (const entry of bundle.projects) {
-    await lease.assertHeld();
     // Registrations and the project go in before the dashboards that point at them.
     counts.deltatables! += await fencedUpsertAll(db, DELTATABLES, entry.deltatables, lease, runId);
     counts.multiqc! += await fencedUpsertAll(db, MULTIQC, entry.multiqc, lease, runId);

@@ -42,7 +42,7 @@ export async function acquireLease(
   holder: Holder,
   leaseMs: number,
 ): Promise<AcquireResult> {
-  const now = await clock.sync();
+  const now = await clock.fresh();
   const expires = new Date(now.getTime() + leaseMs);
   try {
     const before = await lockCollection(db).findOneAndUpdate(

@@ -17,6 +17,8 @@ export const stateSchema = z.looseObject({
   failed_at: z.date().nullable().optional(),
   error: z.string().nullable().optional(),
   counts: z.record(z.string(), z.number()).nullable().optional(),
+  /** The index definitions in place (see INDEXES_VERSION). */
+  indexes_version: z.string().optional(),
   /** The last generations completed here, newest last: a late worker of any of them skips. */
   completed_generations: z.array(z.string()).optional(),
 });

@@ -1,14 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT, workerNodeArgs } from './worker-command';
 
 /**
- * Starts N worker processes (real OS processes, each its own `cli/worker.ts`), lets each connect
+ * Starts N worker processes (real OS processes, each running `cli/worker.ts`), lets each connect
  * and load its seeds, then releases them all at the same moment, so that process start-up is
  * measured apart from the initialization race. Late starters are released after a delay.
  */
 
-export const WORKER_SCRIPT = fileURLToPath(new URL('../../cli/worker.ts', import.meta.url));
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const READY_TIMEOUT_MS = 120_000;
 
 export interface LaunchOptions {
@@ -43,6 +41,7 @@ export interface LaunchResult {
 }
 
 export async function launchWorkers(options: LaunchOptions): Promise<LaunchResult> {
+  const nodeArgs = await workerNodeArgs();
   const late = options.late ?? 0;
   const total = options.count + late;
   const spawnedAt = Date.now();
@@ -51,9 +50,9 @@ export async function launchWorkers(options: LaunchOptions): Promise<LaunchResul
   const exited: Array<Promise<void>> = [];
 
   for (let index = 0; index < total; index += 1) {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT, ...options.args, ...(options.argsFor?.(index) ?? [])], {
+    const child = spawn(process.execPath, [...nodeArgs, ...options.args, ...(options.argsFor?.(index) ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      cwd: PROJECT_ROOT, // where `--import tsx` resolves
+      cwd: PROJECT_ROOT,
       env: { ...options.env, INIT_BARRIER: '1' },
     });
     const worker: LaunchedWorker = { index, late: index >= options.count, child, stdout: '', stderr: '', exitCode: null, signal: null };
