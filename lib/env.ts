@@ -85,7 +85,8 @@ const envSchema = z
     SEEDS_DIR: z
       .string()
       .optional()
-      .transform((raw) => path.resolve(raw?.trim() || 'seeds')),
+      // Resolved against the working directory at run time, not traced at build time.
+      .transform((raw) => path.resolve(/*turbopackIgnore: true*/ process.cwd(), raw?.trim() || 'seeds')),
     ADMIN_EMAIL: optionalText('ADMIN_EMAIL', /^[^\s@]+@[^\s@]+$/, 'an email address'),
     ADMIN_PASSWORD: optionalText('ADMIN_PASSWORD', /^.{8,200}$/, 'at least 8 characters'),
     TEST_USER_PASSWORD: optionalText('TEST_USER_PASSWORD', /^.{8,200}$/, 'at least 8 characters'),

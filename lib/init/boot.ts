@@ -1,0 +1,47 @@
+import { DatabaseUnreachableError, sharedDb } from '../db/client';
+import { config } from '../env';
+import { prepareWorker } from './prepare';
+import { runWorker } from './run-worker';
+
+const RETRY_MS = [2_000, 5_000, 15_000, 30_000, 60_000];
+
+/**
+ * The server's own initialization at boot, with INIT_WIPE / INIT_GENERATION / INIT_RUN_ID. When the
+ * database cannot be reached it tries again with backoff: the console stays up and says so.
+ */
+export function startBootInitialization(): void {
+  const cfg = config();
+  if (!cfg.INIT_ON_BOOT) {
+    console.log('[init] INIT_ON_BOOT=false: this server does not take part in initialization');
+    return;
+  }
+  if (!cfg.MONGODB_URI) {
+    console.warn('[init] MONGODB_URI is not set: no initialization at boot (start the embedded database with `npm run db`)');
+    return;
+  }
+  void attempt(0);
+
+  async function attempt(retry: number): Promise<void> {
+    try {
+      const prepared = await prepareWorker(cfg, { wipe: cfg.INIT_WIPE, generation: cfg.INIT_GENERATION, runId: 'boot' });
+      // Every server of one deployment boots with the same generation: they share one run.
+      const options = { ...prepared, runId: cfg.INIT_RUN_ID ?? `boot-${prepared.generation}` };
+      const outcome = await runWorker(await sharedDb(), options);
+      if (outcome.outcome === 'failed') console.error(`[init] ${options.identity.worker_id}: ${outcome.reason}`);
+      else console.log(`[init] ${options.identity.worker_id}: generation ${options.generation} ${outcome.outcome}`);
+      if (outcome.outcome === 'acquired') {
+        for (const p of prepared.seeds.generatedPasswords) {
+          console.log(`[init] ${p.email}: no ${p.source} configured, generated password (shown once): ${p.password}`);
+        }
+      }
+    } catch (error) {
+      if (error instanceof DatabaseUnreachableError) {
+        const wait = RETRY_MS[Math.min(retry, RETRY_MS.length - 1)]!;
+        console.error(`[init] ${error.message}; trying again in ${wait / 1000} s`);
+        setTimeout(() => void attempt(retry + 1), wait).unref();
+        return;
+      }
+      console.error(`[init] initialization at boot did not run: ${(error as Error).message}`);
+    }
+  }
+}
