@@ -106,8 +106,16 @@ export async function runVerdict(db: Db, runId: string, expected: { projects?: n
   return { ...verdict, ...judge(verdict, expected.projects) };
 }
 
-/** Pass means: one holder at a time (extra grants only by takeover), at most one wipe per holder, all ready, data whole. */
-export function judge(v: Omit<RunVerdict, 'pass' | 'findings'>, expectedProjects?: number): { pass: boolean; findings: string[] } {
+type Tally = ReturnType<typeof tallyRun>;
+interface Judgement {
+  findings: string[];
+  problems: string[];
+  /** Findings that read best after everything else. */
+  last?: string[];
+}
+
+/** What the history alone says: one holder at a time (extra grants only by takeover), one wipe per holder, everyone ready. */
+function judgeLock(v: Tally): Judgement {
   const findings: string[] = [];
   const problems: string[] = [];
   if (v.acquired === 0) findings.push('No worker acquired the lock (the generation was already complete)');
@@ -117,14 +125,39 @@ export function judge(v: Omit<RunVerdict, 'pass' | 'findings'>, expectedProjects
   if (v.acquired > 1 + v.takeovers) problems.push(`${v.acquired - 1 - v.takeovers} grants of the lock without an expired lease`);
   findings.push(plural(v.wipes, 'wipe'));
   if (v.wipes > 1 + v.takeovers) problems.push(`${v.wipes} wipes in one run`);
-  findings.push(`${plural(v.projects, 'project')} persisted`);
-  if (expectedProjects !== undefined && v.projects !== expectedProjects) problems.push(`expected ${expectedProjects} projects`);
-  findings.push(`${plural(v.dashboards, 'dashboard document')}`);
-  findings.push(`${plural(v.invalid_components, 'invalid component')}`);
-  if (v.invalid_components > 0) problems.push('dashboard components point at the wrong data collections');
   if (v.failed > 0) problems.push(`${plural(v.failed, 'worker')} failed`);
+  const last: string[] = [];
   if (v.lost > v.takeovers) problems.push(`${plural(v.lost - v.takeovers, 'worker')} never finished`);
-  else if (v.lost > 0) findings.push(`${plural(v.lost, 'holder')} died and ${v.lost === 1 ? 'was' : 'were'} taken over`);
-  findings.push(...problems);
+  else if (v.lost > 0) last.push(`${plural(v.lost, 'holder')} died and ${v.lost === 1 ? 'was' : 'were'} taken over`);
+  return { findings, problems, last };
+}
+
+/** What the database says now: the data is whole and every component points at its DC. */
+function judgeData(v: Pick<RunVerdict, 'projects' | 'dashboards' | 'invalid_components'>, expectedProjects?: number): Judgement {
+  const findings = [
+    `${plural(v.projects, 'project')} persisted`,
+    plural(v.dashboards, 'dashboard document'),
+    plural(v.invalid_components, 'invalid component'),
+  ];
+  const problems: string[] = [];
+  if (expectedProjects !== undefined && v.projects !== expectedProjects) problems.push(`expected ${expectedProjects} projects`);
+  if (v.invalid_components > 0) problems.push('dashboard components point at the wrong data collections');
+  return { findings, problems };
+}
+
+/** The incident report's order: who acquired, wipes, what persisted, then what went wrong. */
+function combine(...parts: Judgement[]): { pass: boolean; findings: string[] } {
+  const problems = parts.flatMap((p) => p.problems);
+  const findings = [...parts.flatMap((p) => p.findings), ...parts.flatMap((p) => p.last ?? []), ...problems];
   return { pass: problems.length === 0, findings };
+}
+
+/** A run judged from its history alone (a past run: today's data says nothing about it). */
+export function judgeRun(v: Tally): { pass: boolean; findings: string[] } {
+  return combine(judgeLock(v));
+}
+
+/** Pass means: one holder at a time (extra grants only by takeover), at most one wipe per holder, all ready, data whole. */
+export function judge(v: Omit<RunVerdict, 'pass' | 'findings'>, expectedProjects?: number): { pass: boolean; findings: string[] } {
+  return combine(judgeLock(v), judgeData(v, expectedProjects));
 }

@@ -12,7 +12,7 @@ export interface CliResult {
 }
 
 /** Runs one of the project's commands (`cli/<name>.ts`) as its own process, as `npm run <name>` does. */
-export function runCli(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+export function runCli(name: string, args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', `cli/${name}.ts`, ...args], {
