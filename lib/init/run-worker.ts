@@ -164,7 +164,8 @@ async function initialize(
     const current = await readState(db);
     base.completed_generations = current?.completed_generations ?? [];
     if (current?.status === 'complete' && [current.generation, ...base.completed_generations].includes(generation)) {
-      await lease.release(generation);
+      // A holder paused past its lease finds its successor's work here: that is a lost lease, not a skip.
+      if (!(await lease.release(generation))) throw new LeaseLostError(fence, 'the lock now names another holder or fence');
       await history.record('skipped-complete', fence, { completed_by: current.worker_id, completed_run: current.run_id });
       return { outcome: 'skipped', state: current };
     }

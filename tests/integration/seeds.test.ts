@@ -1,0 +1,206 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { ObjectId, type Db, type Document } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditDatabase } from '../../lib/audit/run-audit';
+import { DASHBOARDS, INIT_HISTORY, INITIALIZATION, LOCK_ID, PROJECTS, STATE_ID } from '../../lib/db/collections';
+import { runWorker, type WorkerOutcome } from '../../lib/init/run-worker';
+import { workerIdentity } from '../../lib/lock/identity';
+import { SeedValidationError } from '../../lib/seeds/errors';
+import { runCli } from '../support/cli';
+import { mongoUri, useTestDb } from '../support/db';
+import { loadTestSeeds, seedsWith } from '../support/seeds';
+import { snapshot } from '../support/snapshot';
+
+const main = useTestDb(import.meta.url);
+const twice = useTestDb(`${import.meta.url}-twice`);
+const tempDirs: string[] = [];
+afterAll(async () => Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+const SEEDED = ['dashboards', 'deltatables', 'groups', 'multiqc', 'projects', 'users'];
+
+async function badSeeds(file: string, edit: (json: any) => void): Promise<string> {
+  const dir = await seedsWith(file, edit);
+  tempDirs.push(dir);
+  return dir;
+}
+
+async function seed(db: Db, generation: string, wipe: boolean, runId = `run-${generation}`): Promise<WorkerOutcome> {
+  return runWorker(db, {
+    identity: workerIdentity(`seeder-${generation}`),
+    seeds: await loadTestSeeds(),
+    wipe,
+    generation,
+    runId,
+    leaseMs: 30_000,
+    pollMs: 20,
+    waitTimeoutMs: 20_000,
+  });
+}
+
+/** The seeded collections only, without the stamps that say which run wrote them. */
+async function seededData(db: Db, omit = ['seeded_fence', 'seeded_run_id']): Promise<Record<string, Document[]>> {
+  const all = await snapshot(db, { omit });
+  return Object.fromEntries(SEEDED.map((name) => [name, all[name] ?? []]));
+}
+
+const BAD_CASES = [
+  {
+    what: 'a malformed ObjectId (a DC _id)',
+    file: 'iris/project.json',
+    edit: (p: any) => (p.workflows[0].data_collections[0]._id = '646b0f3c1e4a2d7f8e5b8c9Z'),
+    field: 'workflows[0].data_collections[0]._id',
+    says: 'expected a 24-hex ObjectId string',
+  },
+  {
+    what: 'a dashboard component naming an unknown DC tag',
+    file: 'iris/dashboards.json',
+    edit: (d: any) => (d[0].components[2].dc = 'iris_tabel'),
+    field: '[0].components[2].dc',
+    says: 'unknown DC tag "iris_tabel"',
+  },
+  {
+    what: "a missing required field (the project's name)",
+    file: 'penguins/project.json',
+    edit: (p: any) => delete p.name,
+    field: 'name',
+    says: 'missing (required)',
+  },
+];
+
+describe('seed validation', () => {
+  it.each(BAD_CASES)('rejects $what, naming the file and the field', async ({ file, edit, field, says }) => {
+    const dir = await badSeeds(file, edit);
+    const label = `${path.basename(dir)}/${file}`;
+    const error = await loadTestSeeds(dir).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SeedValidationError);
+    const problems = (error as SeedValidationError).problems;
+    expect(problems).toContainEqual(expect.objectContaining({ file: label, field }));
+    expect(problems.find((p) => p.file === label && p.field === field)?.message).toContain(says);
+    expect((error as Error).message).toContain(`${label}: ${field}: `);
+    expect((error as Error).message).toContain('nothing was written');
+  });
+
+  it('accepts the seeds as shipped', async () => {
+    const bundle = await loadTestSeeds();
+    expect(bundle.projects.map((p) => p.project.name)).toEqual([
+      'Ampliseq Microbial Community Analysis',
+      'Iris Dataset Project Data Analysis',
+      'Palmer Penguins Species Comparison',
+    ]);
+  });
+});
+
+describe('seeding', () => {
+  beforeAll(async () => {
+    // An initialized database: seeded data, a released lock and a history.
+    expect(await seed(main.db(), 'g-base', true)).toMatchObject({ outcome: 'acquired', wiped: true });
+  });
+
+  it.each(BAD_CASES.slice(0, 2))(
+    'a worker process given $what exits 2 naming file and field, and leaves the database untouched',
+    async ({ file, edit, field }) => {
+      const dir = await badSeeds(file, edit);
+      const before = await snapshot(main.db());
+      // The database really holds what a wipe would destroy.
+      expect(before[PROJECTS]).toHaveLength(3);
+      expect(before[INITIALIZATION]?.map((d) => d._id).sort()).toEqual([LOCK_ID, STATE_ID]);
+      expect(before[INIT_HISTORY]?.length).toBeGreaterThan(0);
+
+      const result = await runCli('worker', ['--wipe', '--generation', 'gbad'], {
+        MONGODB_URI: mongoUri(),
+        MONGODB_DB: main.dbName,
+        SEEDS_DIR: dir,
+      });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`${path.basename(dir)}/${file}`);
+      expect(result.stderr).toContain(field);
+      expect(await snapshot(main.db())).toEqual(before);
+    },
+    60_000,
+  );
+
+  it('all DC ids in the seeded dashboards resolve to a DC of their own project, and the audit is clean', async () => {
+    const db = main.db();
+    expect(await db.collection(PROJECTS).countDocuments()).toBe(3);
+    const dashboards = await db.collection(DASHBOARDS).find({}).toArray();
+    const components = Object.fromEntries(dashboards.map((d) => [String(d._id), (d.stored_metadata as unknown[]).length]));
+    expect(components).toEqual({
+      '6824cb3b89d2b72169309737': 11, // Iris Dashboard demo
+      '6824cb3b89d2b72169309738': 14, // Penguins Species Analysis
+      '646b0f3c1e4a2d7f8e5b8ca2': 9, // nf-core/ampliseq (main tab)
+      '646b0f3c1e4a2d7f8e5b8cb3': 18, // Community Analysis
+      '646b0f3c1e4a2d7f8e5b8cb4': 11, // Diff. Abundance
+    });
+
+    let checked = 0;
+    const ampliseqTags = new Map<string, string>();
+    for (const dashboard of dashboards) {
+      for (const component of dashboard.stored_metadata as Array<{ dc_id: unknown; wf_id: unknown; data_collection_tag?: string }>) {
+        if (component.dc_id === null) continue;
+        expect(component.dc_id).toBeInstanceOf(ObjectId);
+        const project = await db.collection(PROJECTS).findOne({ 'workflows.data_collections._id': component.dc_id });
+        expect(project, `dc_id ${String(component.dc_id)} of dashboard ${String(dashboard._id)}`).not.toBeNull();
+        expect(String(project!._id)).toBe(String(dashboard.project_id));
+        const workflow = (project!.workflows as Array<{ _id: ObjectId; data_collections: Array<{ _id: ObjectId; data_collection_tag: string }> }>).find(
+          (wf) => wf.data_collections.some((dc) => dc._id.equals(component.dc_id as ObjectId)),
+        )!;
+        expect(String(component.wf_id)).toBe(String(workflow._id));
+        const dc = workflow.data_collections.find((d) => d._id.equals(component.dc_id as ObjectId))!;
+        expect(component.data_collection_tag).toBe(dc.data_collection_tag);
+        if (String(dashboard.project_id) === '646b0f3c1e4a2d7f8e5b8ca2') ampliseqTags.set(String(component.dc_id), dc.data_collection_tag);
+        checked += 1;
+      }
+    }
+    expect(checked).toBe(11 + 14 + 9 + 18 + 11);
+    // The incident's verification table for the ampliseq dashboard (main tab and both child tabs).
+    expect(Object.fromEntries([...ampliseqTags].sort())).toEqual({
+      '646b0f3c1e4a2d7f8e5b8ca4': 'multiqc_data',
+      '646b0f3c1e4a2d7f8e5b8ca5': 'metadata',
+      '646b0f3c1e4a2d7f8e5b8ca8': 'alpha_rarefaction',
+      '646b0f3c1e4a2d7f8e5b8ca9': 'taxonomy_composition',
+      '646b0f3c1e4a2d7f8e5b8caa': 'ancom_volcano',
+    });
+
+    const audit = await auditDatabase(db);
+    expect(audit.summary).toMatchObject({ dashboards: 3, components: 63, error: 0, warning: 0 });
+  });
+
+  it('seeding again gives the same documents: twice without wipe, then with a wipe', async () => {
+    const db = twice.db();
+    // First seeding of an empty database, without a wipe.
+    expect(await seed(db, 'seed-a', false)).toMatchObject({ outcome: 'acquired', wiped: false });
+    const first = await seededData(db);
+    expect(first.projects).toHaveLength(3);
+    expect(first.dashboards).toHaveLength(5);
+
+    // A worker without wipe, a complete state and the same seed digest skips by design; an earlier
+    // run that failed after writing (its state says failed) makes the next one seed over the data.
+    const markFailed = () =>
+      db.collection(INITIALIZATION).updateOne({ _id: STATE_ID } as never, { $set: { status: 'failed', error: 'test: a failed run' } });
+
+    // Every seeded document was really rewritten by that run, not left over from the first one.
+    const expectWrittenBy = async (outcome: WorkerOutcome, runId: string) => {
+      const fence = (outcome as { fence: number }).fence;
+      const stamped = await seededData(db, []);
+      for (const name of SEEDED) {
+        for (const doc of stamped[name]!) expect(doc, `${name} ${String(doc._id)}`).toMatchObject({ seeded_fence: fence, seeded_run_id: runId });
+      }
+    };
+
+    await markFailed();
+    const second = await seed(db, 'seed-b', false);
+    expect(second).toMatchObject({ outcome: 'acquired', wiped: false });
+    await expectWrittenBy(second, 'run-seed-b');
+    expect(await seededData(db)).toEqual(first);
+
+    await markFailed();
+    const third = await seed(db, 'wipe-c', true);
+    expect(third).toMatchObject({ outcome: 'acquired', wiped: true });
+    await expectWrittenBy(third, 'run-wipe-c');
+    expect(await seededData(db)).toEqual(first);
+  });
+});
