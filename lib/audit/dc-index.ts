@@ -36,6 +36,15 @@ export interface DcIndex {
   dcs: Map<string, DcInfo>;
   projects: Map<string, ProjectInfo>;
   workflows: Map<string, WorkflowInfo>;
+  /** Join DCs by the ids they join (`joinKey`), to name the replacement of a legacy `A--B` dc_id. */
+  joins: Map<string, DcInfo>;
+}
+
+/** A dashboard document the audit looked up by id: what a stray id turned out to be. */
+export interface DashboardRef {
+  title: string;
+  /** Its parent's id (as text) when it is a child tab. */
+  parentId: string | null;
 }
 
 type Loose = Record<string, unknown>;
@@ -50,10 +59,27 @@ export function idHex(value: unknown): string | null {
   return null;
 }
 
+/** The key of the DC ids a join DC joins, in any order. */
+export const joinKey = (ids: readonly string[]): string => [...ids].sort().join('--');
+
 export interface RegistrationDocs {
   /** `deltatables` documents (only `data_collection_id` and the column specs are read). */
   deltatables: Iterable<unknown>;
 }
+
+/** The only fields of a project the index reads: what `buildDcIndex` needs, for a query's projection. */
+export const PROJECT_PROJECTION = {
+  name: 1,
+  is_public: 1,
+  permissions: 1,
+  'workflows._id': 1,
+  'workflows.name': 1,
+  'workflows.data_collections._id': 1,
+  'workflows.data_collections.data_collection_tag': 1,
+  'workflows.data_collections.config.type': 1,
+  'workflows.data_collections.config.dc_specific_properties.columns_description': 1,
+  'workflows.data_collections.config.join.with_dc': 1,
+} as const;
 
 export function buildDcIndex(projectDocs: Iterable<unknown>, registrations: RegistrationDocs): DcIndex {
   const registeredColumns = new Map<string, Set<string> | null>();
@@ -66,7 +92,7 @@ export function buildDcIndex(projectDocs: Iterable<unknown>, registrations: Regi
     registeredColumns.set(dcId, names.length > 0 ? new Set(names) : null);
   }
 
-  const index: DcIndex = { dcs: new Map(), projects: new Map(), workflows: new Map() };
+  const index: DcIndex = { dcs: new Map(), projects: new Map(), workflows: new Map(), joins: new Map() };
   for (const raw of projectDocs) {
     const project = asObject(raw);
     const projectId = idHex(project?._id);
@@ -102,7 +128,7 @@ export function buildDcIndex(projectDocs: Iterable<unknown>, registrations: Regi
         const config = asObject(dc.config);
         const described = asObject(asObject(config?.dc_specific_properties)?.columns_description);
         const type = typeof config?.type === 'string' ? config.type : 'unknown';
-        index.dcs.set(dcId, {
+        const info: DcInfo = {
           id: dcId,
           tag: typeof dc.data_collection_tag === 'string' ? dc.data_collection_tag : dcId,
           type,
@@ -110,7 +136,10 @@ export function buildDcIndex(projectDocs: Iterable<unknown>, registrations: Regi
           workflowId,
           columns: registeredColumns.get(dcId) ?? (described ? new Set(Object.keys(described)) : null),
           registered: registeredColumns.has(dcId),
-        });
+        };
+        index.dcs.set(dcId, info);
+        const joined = asArray(asObject(config?.join)?.with_dc).map(idHex);
+        if (joined.length > 1 && joined.every((id) => id !== null)) index.joins.set(joinKey(joined as string[]), info);
       }
     }
   }

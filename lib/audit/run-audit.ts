@@ -1,40 +1,83 @@
 import { ObjectId, type Db, type Document } from 'mongodb';
 import { DASHBOARDS, DELTATABLES, PROJECTS } from '../db/collections';
-import { auditDashboardsAsync } from './audit-dashboards';
-import { buildDcIndex, idHex } from './dc-index';
-import { NO_DC_MATCH } from './validate-component';
+import { OBJECT_ID_HEX } from '../schemas/object-id';
+import { auditDashboardsAsync, idKey, type DashboardLookup } from './audit-dashboards';
+import { buildDcIndex, PROJECT_PROJECTION } from './dc-index';
+import { storedIdText } from './validate-component';
 import type { AuditCounts, AuditReport, DashboardReport } from './types';
 
-/** Dashboards in audit order: grouped by main tab, main tab first, child tabs by tab_order. */
+export class DashboardNotFoundError extends Error {
+  constructor(readonly dashboardId: string) {
+    super(`no dashboard with id ${dashboardId}`);
+    this.name = 'DashboardNotFoundError';
+  }
+}
+
+/** The stored forms an id may have: as given, as lowercase hex, as an ObjectId. */
+function idForms(id: string): unknown[] {
+  return OBJECT_ID_HEX.test(id) ? [...new Set([id, id.toLowerCase()]), new ObjectId(id)] : [id];
+}
+
+/** The fields of a dashboard tab the audit reads. */
+const DASHBOARD_PROJECTION = {
+  title: 1,
+  project_id: 1,
+  parent_dashboard_id: 1,
+  tab_order: 1,
+  'permissions.owners': 1,
+  stored_metadata: 1,
+} as const;
+
+/**
+ * Dashboard tabs with the tabs of each dashboard together: sorted by the id of the dashboard they
+ * belong to (the parent's, or their own), normalized to text so that ids stored as ObjectIds and as
+ * hex strings group together. `groupKey` in audit-dashboards.ts reads this key.
+ */
 function dashboardsInGroups(db: Db, match: Document) {
   return db.collection(DASHBOARDS).aggregate(
     [
       { $match: match },
-      { $addFields: { _audit_group: { $ifNull: ['$parent_dashboard_id', '$_id'] } } },
-      { $sort: { _audit_group: 1, parent_dashboard_id: 1, tab_order: 1 } },
+      { $project: DASHBOARD_PROJECTION },
+      { $addFields: { _audit_group: { $toLower: { $toString: { $ifNull: ['$parent_dashboard_id', '$_id'] } } } } },
+      { $sort: { _audit_group: 1, _id: 1 } },
     ],
     { allowDiskUse: true },
   );
 }
 
+/** One dashboard (asked for by its main tab's id or any of its tabs'): its main tab and child tabs. */
 async function matchFor(db: Db, dashboardId: string | undefined): Promise<Document> {
-  if (!dashboardId) return {};
-  const ids: unknown[] = [dashboardId];
-  if (ObjectId.isValid(dashboardId) && /^[0-9a-f]{24}$/i.test(dashboardId)) ids.push(new ObjectId(dashboardId));
-  // Asked for a child tab: audit its whole dashboard.
-  const doc = await db.collection(DASHBOARDS).findOne({ _id: { $in: ids } } as Document, { projection: { parent_dashboard_id: 1 } });
-  const main = doc?.parent_dashboard_id ?? doc?._id ?? ids.at(-1);
-  return { $or: [{ _id: main }, { parent_dashboard_id: main }] };
+  if (dashboardId === undefined) return {};
+  const doc = await db
+    .collection(DASHBOARDS)
+    .findOne({ _id: { $in: idForms(dashboardId) } } as Document, { projection: { parent_dashboard_id: 1 } });
+  if (!doc) throw new DashboardNotFoundError(dashboardId);
+  const main = doc.parent_dashboard_id ?? doc._id;
+  const forms = idForms(storedIdText(main) ?? '');
+  return { $or: [{ _id: { $in: forms } }, { parent_dashboard_id: { $in: forms } }] };
+}
+
+function dashboardLookup(db: Db): DashboardLookup {
+  return async (ids) => {
+    const found = await db
+      .collection(DASHBOARDS)
+      .find({ _id: { $in: ids.flatMap(idForms) } } as Document, { projection: { title: 1, parent_dashboard_id: 1 } })
+      .toArray();
+    return new Map(
+      found.map((d) => [idKey(d._id), { title: typeof d.title === 'string' ? d.title : idKey(d._id), parentId: storedIdText(d.parent_dashboard_id) }]),
+    );
+  };
 }
 
 /**
- * Audits the dashboards of a database: one query for the projects (DCs are embedded), one for the
- * registrations, one cursor over the dashboards. Ids that match nothing the index knows are looked
- * up once more among dashboards at the end (a stale seed pointed a dc_id at a dashboard's id).
+ * Audits the dashboards of a database (all, or the one `dashboardId` names): one query for the
+ * projects (DCs are embedded), one for the table registrations, one cursor over the dashboards.
+ * Only a dashboard with ids that are no DC's costs one more query, to say what those ids are.
  */
 export async function auditDatabase(db: Db, options: { dashboardId?: string } = {}): Promise<AuditReport> {
+  const match = await matchFor(db, options.dashboardId);
   const [projects, deltatables] = await Promise.all([
-    db.collection(PROJECTS).find({}).toArray(),
+    db.collection(PROJECTS).find({}, { projection: PROJECT_PROJECTION }).toArray(),
     db
       .collection(DELTATABLES)
       .find({}, { projection: { data_collection_id: 1, 'aggregation.aggregation_columns_specs.name': 1 } })
@@ -42,36 +85,16 @@ export async function auditDatabase(db: Db, options: { dashboardId?: string } = 
   ]);
   const index = buildDcIndex(projects, { deltatables });
   const dashboards: DashboardReport[] = [];
-  for await (const report of auditDashboardsAsync(index, dashboardsInGroups(db, await matchFor(db, options.dashboardId)))) {
+  for await (const report of auditDashboardsAsync(index, dashboardsInGroups(db, match), dashboardLookup(db))) {
     dashboards.push(report);
   }
-  await nameDashboardIds(db, dashboards);
   return { dashboards, summary: summarize(dashboards) };
 }
 
-async function nameDashboardIds(db: Db, dashboards: DashboardReport[]): Promise<void> {
-  const unknown = new Set<string>();
-  for (const d of dashboards) for (const row of d.components) for (const r of row.reasons) {
-    const match = NO_DC_MATCH.exec(r);
-    if (match) unknown.add(match[1]!);
-  }
-  if (unknown.size === 0) return;
-  const found = await db
-    .collection(DASHBOARDS)
-    .find({ _id: { $in: [...unknown].flatMap((hex) => [new ObjectId(hex), hex]) } } as Document, { projection: { title: 1 } })
-    .toArray();
-  const titles = new Map(found.map((d) => [idHex(d._id)!, String(d.title ?? '')]));
-  for (const d of dashboards) for (const row of d.components) {
-    row.reasons = row.reasons.map((r) => {
-      const hex = NO_DC_MATCH.exec(r)?.[1];
-      return hex && titles.has(hex) ? `${r}: it is the id of dashboard "${titles.get(hex)}"` : r;
-    });
-  }
-}
-
-export function summarize(dashboards: DashboardReport[]): AuditCounts & { dashboards: number } {
-  const summary = { dashboards: dashboards.length, components: 0, valid: 0, warning: 0, error: 0, na: 0 };
+export function summarize(dashboards: Iterable<DashboardReport>): AuditCounts & { dashboards: number } {
+  const summary = { dashboards: 0, components: 0, valid: 0, warning: 0, error: 0, na: 0 };
   for (const d of dashboards) {
+    summary.dashboards += 1;
     summary.components += d.counts.components;
     summary.valid += d.counts.valid;
     summary.warning += d.counts.warning;

@@ -30,7 +30,9 @@ interface ComponentLike {
   dict_kwargs?: unknown;
 }
 
-/** Every column a dashboard component reads, with the field that names it. */
+const COLUMN_KWARG_SET: ReadonlySet<string> = new Set(COLUMN_KWARGS);
+
+/** Every column a dashboard component reads, with the field that names it, in the order the component names them. */
 export function componentColumns(component: ComponentLike): ColumnUse[] {
   const uses: ColumnUse[] = [];
   if (typeof component.column_name === 'string' && component.column_name) {
@@ -38,11 +40,13 @@ export function componentColumns(component: ComponentLike): ColumnUse[] {
   }
   const kwargs = component.dict_kwargs;
   if (kwargs && typeof kwargs === 'object') {
-    for (const arg of COLUMN_KWARGS) {
-      const value = (kwargs as Record<string, unknown>)[arg];
-      const columns = Array.isArray(value) ? value : [value];
-      for (const column of columns) {
-        if (typeof column === 'string' && column) uses.push({ field: `dict_kwargs.${arg}`, column });
+    // Over the arguments present (a handful), not over every argument that could name a column.
+    for (const [arg, value] of Object.entries(kwargs)) {
+      if (!COLUMN_KWARG_SET.has(arg)) continue;
+      if (typeof value === 'string') {
+        if (value) uses.push({ field: `dict_kwargs.${arg}`, column: value });
+      } else if (Array.isArray(value)) {
+        for (const column of value) if (typeof column === 'string' && column) uses.push({ field: `dict_kwargs.${arg}`, column });
       }
     }
   }

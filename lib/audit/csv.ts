@@ -1,0 +1,43 @@
+import { toCsvRow } from '../console/csv';
+import type { AuditReport } from './types';
+
+export const AUDIT_CSV_COLUMNS = [
+  'dashboard_id',
+  'dashboard_title',
+  'tab_id',
+  'tab_title',
+  'index',
+  'component_type',
+  'title',
+  'dc_id',
+  'dc_tag',
+  'project_id',
+  'workflow',
+  'status',
+  'reasons',
+] as const;
+
+/** The report as CSV (RFC 4180, CRLF line ends): a header, then one row per component, reasons joined with "; ". */
+export function auditCsv(report: AuditReport): string {
+  let csv = toCsvRow(AUDIT_CSV_COLUMNS);
+  for (const d of report.dashboards) {
+    for (const row of d.components) {
+      csv += toCsvRow([
+        d.id,
+        d.title,
+        row.tab_id,
+        row.tab_title,
+        row.index,
+        row.component_type,
+        row.title,
+        row.dc_id,
+        row.dc_tag,
+        row.project_id,
+        row.workflow,
+        row.status,
+        row.reasons.join('; '),
+      ]);
+    }
+  }
+  return csv;
+}

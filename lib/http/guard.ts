@@ -1,0 +1,55 @@
+import type { z } from 'zod';
+import { DatabaseUnreachableError } from '../db/client';
+import { ConfigError } from '../env';
+
+/** An error a handler throws to answer with this status and message (the message is shown to the caller). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export type RouteHandler = (request: Request) => Promise<Response>;
+
+const json = (status: number, error: string) => Response.json({ error }, { status, headers: { 'Cache-Control': 'no-store' } });
+
+/**
+ * A request's query string validated with `schema`; every problem is named in one 400 answer.
+ * A key given more than once counts with its first value.
+ */
+export function parseQuery<S extends z.ZodType>(schema: S, url: string): z.output<S> {
+  const query: Record<string, string> = {};
+  for (const [key, value] of new URL(url).searchParams) if (!(key in query)) query[key] = value;
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
+    throw new HttpError(400, problems.join('; '));
+  }
+  return parsed.data;
+}
+
+/**
+ * Every GET route handler goes through this one wrapper. Today it turns a thrown error into a JSON
+ * answer: an HttpError as itself, an unreachable database as 503 with its (password-free) reason,
+ * anything else as 500 without internals (logged on the server). The authentication issue adds the
+ * session and role check here, before `handler` runs, so that no route can forget it.
+ * Web-standard Request/Response only: it lives in lib/, outside Next.
+ */
+export function guarded(handler: RouteHandler): RouteHandler {
+  return async (request) => {
+    try {
+      return await handler(request);
+    } catch (error) {
+      if (error instanceof HttpError) return json(error.status, error.message);
+      if (error instanceof DatabaseUnreachableError) return json(503, `database unavailable: ${error.message}`);
+      console.error(`${request.method} ${new URL(request.url).pathname} failed:`, error);
+      // A configuration message may echo a variable's value (a URI with its password): not shown.
+      if (error instanceof ConfigError) return json(503, 'the server is not configured to reach its database; see the server log');
+      return json(500, 'internal error; see the server log');
+    }
+  };
+}
