@@ -1,0 +1,315 @@
+import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import type { Db, MongoClient } from 'mongodb';
+import { connect } from '../db/client';
+import { INIT_HISTORY } from '../db/collections';
+import { config, type Config } from '../env';
+import { newRunId, prepareWorker } from '../init/prepare';
+import type { HistoryEvent } from '../schemas/history';
+import { launchWorkers } from '../workers/launch';
+import { WorkerPool } from './pool';
+import { analyzeDrill, collectDrillData, type DrillExpectation } from './report';
+import { assertScratchDatabase, historyDatabaseName, scratchDatabaseName } from './scratch';
+import {
+  LEGACY_POLL_MS,
+  drillOptionsSchema,
+  drillResultSchema,
+  type DrillAlgorithm,
+  type DrillOptions,
+  type DrillProgress,
+  type DrillResult,
+  type ResolvedDrillOptions,
+} from './types';
+
+export interface DrillHooks {
+  /** Live updates while the workers run (about every `progressMs`), and at each phase. */
+  onProgress?: (progress: DrillProgress) => void;
+  progressMs?: number;
+  /** The configuration the drill takes its defaults from (the process's by default). */
+  config?: Config;
+}
+
+/** Variables a worker must not inherit from the drill's own environment: the drill sets its own. */
+const WORKER_ENV_OVERRIDDEN = ['INIT_WORKER_NAME', 'INIT_RUN_ID', 'INIT_GENERATION', 'INIT_WIPE', 'INIT_BARRIER'];
+
+interface DrillPlan {
+  options: ResolvedDrillOptions;
+  cfg: Config;
+  lease: boolean;
+  pollMs: number;
+  leaseMs: number | null;
+  expected: DrillExpectation;
+  env: NodeJS.ProcessEnv;
+}
+
+interface DrillRound {
+  database: string;
+  historyDatabase: string;
+  generation: string;
+  runId: string;
+}
+
+/** Checks the options, validates the seeds once (bad seeds stop the drill before any process starts). */
+async function planDrill(input: DrillOptions, uri: string, cfg: Config): Promise<DrillPlan> {
+  const options = drillOptionsSchema.parse(input);
+  const lease = options.algorithm === 'lease';
+  const pollMs = options.pollMs ?? (lease ? cfg.INIT_POLL_MS : LEGACY_POLL_MS);
+  const leaseMs = lease ? (options.leaseMs ?? cfg.INIT_LEASE_MS) : null;
+  const prepared = await prepareWorker(cfg, { wipe: true, generation: 'drill-check', runId: 'drill-check' });
+  const expected: DrillExpectation = {
+    projects: prepared.seeds.projects.length,
+    dashboards: prepared.seeds.projects.reduce((n, p) => n + p.dashboards.length, 0),
+    registrations: prepared.seeds.projects.flatMap((p) => [...p.deltatables, ...p.multiqc].map((r) => r.data_collection_id.toHexString())),
+  };
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of WORKER_ENV_OVERRIDDEN) delete env[name];
+  // Every worker must seed the same users: without configured passwords each would make up its own.
+  const throwaway = `drill-${randomBytes(6).toString('hex')}`;
+  Object.assign(env, {
+    MONGODB_URI: uri,
+    INIT_POLL_MS: String(pollMs),
+    INIT_WAIT_TIMEOUT_MS: String(options.waitTimeoutMs),
+    ...(leaseMs !== null ? { INIT_LEASE_MS: String(leaseMs) } : {}),
+    ADMIN_PASSWORD: cfg.ADMIN_PASSWORD ?? throwaway,
+    TEST_USER_PASSWORD: cfg.TEST_USER_PASSWORD ?? throwaway,
+  });
+  return { options, cfg, lease, pollMs, leaseMs, expected, env };
+}
+
+/** A fresh scratch database (and, for the old algorithms, its history's sibling), generation and run. */
+function newRound(plan: DrillPlan): DrillRound {
+  const { algorithm } = plan.options;
+  const database = scratchDatabaseName(algorithm);
+  const historyDatabase = plan.lease ? database : historyDatabaseName(database);
+  assertScratchDatabase(database, plan.cfg.MONGODB_DB);
+  assertScratchDatabase(historyDatabase, plan.cfg.MONGODB_DB);
+  return { database, historyDatabase, generation: `drill-${randomBytes(4).toString('hex')}`, runId: newRunId(`drill-${algorithm}`) };
+}
+
+const readEvents = (client: MongoClient, round: DrillRound) =>
+  client.db(round.historyDatabase).collection<HistoryEvent>(INIT_HISTORY).find({ run_id: round.runId }, { sort: { at: 1, _id: 1 } }).toArray();
+
+/** Counts a finished round from its history and its database. */
+async function countRound(
+  client: MongoClient,
+  plan: DrillPlan,
+  round: DrillRound,
+  run: { latePids: Set<number>; killed: string[]; startupMs: number; exitCodes: Record<string, number> },
+): Promise<DrillResult> {
+  const { options } = plan;
+  const events = await readEvents(client, round);
+  const data = await collectDrillData(client.db(round.database), options.algorithm, round.generation);
+  const result = analyzeDrill(events, data, plan.expected, {
+    algorithm: options.algorithm,
+    database: round.database,
+    historyDatabase: round.historyDatabase,
+    kept: options.keep,
+    runId: round.runId,
+    generation: round.generation,
+    onTime: options.workers,
+    late: options.late,
+    lateAfterMs: options.lateAfterMs,
+    windowMs: options.algorithm === 'copy-drop-restore' ? options.windowMs : null,
+    pollMs: plan.pollMs,
+    leaseMs: plan.leaseMs,
+    ...run,
+  });
+  return drillResultSchema.parse(result);
+}
+
+async function dropRound(client: MongoClient, plan: DrillPlan, round: DrillRound): Promise<void> {
+  if (plan.options.keep) return;
+  await dropScratch(client.db(round.database));
+  if (round.historyDatabase !== round.database) await dropScratch(client.db(round.historyDatabase));
+}
+
+function progressReporter(plan: DrillPlan, hooks: DrillHooks) {
+  const started = Date.now();
+  return (phase: DrillProgress['phase'], database: string, counts: Partial<DrillProgress> = {}) =>
+    hooks.onProgress?.({
+      algorithm: plan.options.algorithm,
+      phase,
+      database,
+      workers: plan.options.workers + plan.options.late,
+      events: 0,
+      acquired: 0,
+      wipes: 0,
+      finished: 0,
+      ...counts,
+      elapsed_ms: Date.now() - started,
+    });
+}
+
+/**
+ * Runs one algorithm of the race drill on a fresh scratch database: N worker processes (real OS
+ * processes, started for this drill) released together and K late starters after a delay, all
+ * with wipe on and the same generation. Then counts, from the history and the database, what the
+ * incident report counted, and drops the scratch database(s) unless asked to keep them.
+ */
+export async function runDrill(uri: string, input: DrillOptions, hooks: DrillHooks = {}): Promise<DrillResult> {
+  const plan = await planDrill(input, uri, hooks.config ?? config());
+  const { options, lease } = plan;
+  const round = newRound(plan);
+  const progress = progressReporter(plan, hooks);
+  progress('preparing', round.database);
+  const args = [
+    '--wipe',
+    '--generation',
+    round.generation,
+    '--run-id',
+    round.runId,
+    '--quiet',
+    ...(lease ? [] : ['--algorithm', options.algorithm, '--history-db', round.historyDatabase, '--window-ms', String(options.windowMs)]),
+    ...(options.killHolder ? ['--pause-after', 'seeded-project', '--pause-ms', String(options.killPauseMs)] : []),
+  ];
+
+  const client = await connect({ uri, timeoutMs: plan.cfg.MONGODB_TIMEOUT_MS, appName: 'depictio-init-drill' });
+  const children = new Map<number, { child: ChildProcess; late: boolean }>();
+  const killed: string[] = [];
+  let watcher: NodeJS.Timeout | undefined;
+  try {
+    progress('starting', round.database);
+    if (hooks.onProgress || options.killHolder) {
+      let busy = false;
+      watcher = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        void watch(() => readEvents(client, round), children, options.killHolder, killed)
+          .then((counts) => progress('running', round.database, counts))
+          .catch(() => {})
+          .finally(() => (busy = false));
+      }, hooks.progressMs ?? (options.killHolder ? 25 : 250));
+    }
+    const launch = await launchWorkers({
+      count: options.workers,
+      late: options.late,
+      lateAfterMs: options.lateAfterMs,
+      args,
+      env: { ...plan.env, MONGODB_DB: round.database },
+      onSpawn: (w) => {
+        if (w.child.pid !== undefined) children.set(w.child.pid, { child: w.child, late: w.late });
+      },
+    });
+    clearInterval(watcher);
+    watcher = undefined;
+
+    progress('counting', round.database);
+    const exitCodes: Record<string, number> = {};
+    for (const w of launch.workers) {
+      const key = w.exitCode !== null ? String(w.exitCode) : (w.signal ?? 'unknown');
+      exitCodes[key] = (exitCodes[key] ?? 0) + 1;
+    }
+    const result = await countRound(client, plan, round, {
+      latePids: new Set([...children].filter(([, c]) => c.late).map(([pid]) => pid)),
+      killed,
+      startupMs: launch.startup_ms,
+      exitCodes,
+    });
+    progress('done', round.database, { events: 0, acquired: result.acquired, wipes: result.wipes, finished: result.workers - result.lost });
+    return result;
+  } finally {
+    if (watcher) clearInterval(watcher);
+    // A worker still running (the drill failed half-way) must not outlive it.
+    for (const { child } of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await dropRound(client, plan, round);
+    await client.close();
+  }
+}
+
+/**
+ * The same drill `rounds` times in a row, each round on a fresh scratch database, with one set of
+ * N + K worker processes started once and released together again for every round (see pool.ts):
+ * real processes racing over their own connections, without paying process start-up each round.
+ */
+export async function runDrillRounds(
+  uri: string,
+  input: DrillOptions,
+  rounds: number,
+  hooks: DrillHooks & { onRound?: (result: DrillResult, index: number) => void } = {},
+): Promise<DrillResult[]> {
+  const plan = await planDrill(input, uri, hooks.config ?? config());
+  const { options } = plan;
+  if (options.killHolder) throw new Error('killHolder needs a fresh process per run: use runDrill');
+  const progress = progressReporter(plan, hooks);
+  const client = await connect({ uri, timeoutMs: plan.cfg.MONGODB_TIMEOUT_MS, appName: 'depictio-init-drill' });
+  let pool: WorkerPool | undefined;
+  try {
+    pool = await WorkerPool.start({
+      count: options.workers,
+      late: options.late,
+      args: ['--wipe', '--generation', 'drill-pool', '--run-id', 'drill-pool', '--quiet', '--algorithm', options.algorithm],
+      // A pool worker is told its database every round; the configured one is never its to touch.
+      env: { ...plan.env, MONGODB_DB: 'drill_pool_unused' },
+    });
+    const latePids = new Set(pool.members.filter((m) => m.late).map((m) => m.pid));
+    const results: DrillResult[] = [];
+    for (let index = 0; index < rounds; index += 1) {
+      const round = newRound(plan);
+      try {
+        progress('running', round.database);
+        const replies = await pool.round(
+          { ...round, windowMs: options.windowMs },
+          options.lateAfterMs,
+          options.waitTimeoutMs + 30_000,
+        );
+        const exitCodes: Record<string, number> = {};
+        for (const r of replies) {
+          const key = r.outcome === 'failed' || r.outcome === 'no-answer' ? '1' : '0';
+          exitCodes[key] = (exitCodes[key] ?? 0) + 1;
+        }
+        const result = await countRound(client, plan, round, { latePids, killed: [], startupMs: pool.startupMs, exitCodes });
+        results.push(result);
+        hooks.onRound?.(result, index);
+        progress('done', round.database, { acquired: result.acquired, wipes: result.wipes, finished: result.workers - result.lost });
+      } finally {
+        await dropRound(client, plan, round);
+      }
+    }
+    return results;
+  } finally {
+    await pool?.close();
+    await client.close();
+  }
+}
+
+async function dropScratch(db: Db): Promise<void> {
+  assertScratchDatabase(db.databaseName);
+  await db.dropDatabase().catch(() => {});
+}
+
+/** One look at the history: live counts, and the holder to kill when asked. */
+async function watch(
+  readEvents: () => Promise<HistoryEvent[]>,
+  children: Map<number, { child: ChildProcess; late: boolean }>,
+  killHolder: boolean,
+  killed: string[],
+): Promise<Partial<DrillProgress>> {
+  const events = await readEvents();
+  if (killHolder && killed.length === 0) {
+    const seeding = events.find((e) => e.event === 'seeded-project');
+    const target = seeding ? children.get(seeding.pid) : undefined;
+    if (seeding && target) {
+      target.child.kill('SIGKILL');
+      killed.push(seeding.worker_id);
+    }
+  }
+  const finals = new Set(['completed', 'ready', 'skipped-complete', 'failed', 'wait-timeout', 'lease-lost']);
+  return {
+    events: events.length,
+    acquired: new Set(events.filter((e) => e.event === 'acquired').map((e) => e.worker_id)).size,
+    wipes: events.filter((e) => e.event === 'wiped').length,
+    finished: new Set(events.filter((e) => finals.has(e.event)).map((e) => e.worker_id)).size,
+  };
+}
+
+/** Runs several algorithms one after the other (never at once: they would slow each other). */
+export async function runDrills(
+  uri: string,
+  algorithms: readonly DrillAlgorithm[],
+  options: Omit<DrillOptions, 'algorithm'>,
+  hooks: DrillHooks = {},
+): Promise<DrillResult[]> {
+  const results: DrillResult[] = [];
+  for (const algorithm of algorithms) results.push(await runDrill(uri, { ...options, algorithm }, hooks));
+  return results;
+}
