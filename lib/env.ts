@@ -82,6 +82,8 @@ const envSchema = z
     INIT_GENERATION: optionalText('INIT_GENERATION', GENERATION_PATTERN, GENERATION_EXPECTED),
     INIT_RUN_ID: optionalText('INIT_RUN_ID', GENERATION_PATTERN, GENERATION_EXPECTED),
     INIT_ON_BOOT: flag('INIT_ON_BOOT', true),
+    CONSOLE_POLL_MS: millis('CONSOLE_POLL_MS', 100, 600_000, 2_000),
+    CONSOLE_ACTIVE_POLL_MS: millis('CONSOLE_ACTIVE_POLL_MS', 100, 600_000, 500),
     SEEDS_DIR: z
       .string()
       .optional()
@@ -124,7 +126,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = envSchema.safeParse(env);
   if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
   return result.data;

@@ -1,0 +1,7 @@
+import { loadOverview } from '@/lib/console/overview';
+import { sharedDb } from '@/lib/db/client';
+import { guarded } from '@/lib/http/guard';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = guarded(async () => Response.json(await loadOverview(await sharedDb())));

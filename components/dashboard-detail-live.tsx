@@ -1,0 +1,76 @@
+'use client';
+
+import { Download } from 'lucide-react';
+import { useState } from 'react';
+import type { AuditReport } from '@/lib/audit/types';
+import { useLive } from './live-query';
+import { Card } from './ui/card';
+import { CopyValue } from './ui/copy-button';
+import { StatusBadge } from './ui/status-badge';
+import { UnreachableBanner } from './unreachable-banner';
+import { ValidationTable } from './validation-table';
+
+/** One dashboard's validation: each tab with its rows; problems only on request; export. */
+export function DashboardDetailLive({ id, initial, initialError }: { id: string; initial: AuditReport | undefined; initialError: string | null }) {
+  const url = `/api/audit?dashboard=${encodeURIComponent(id)}`;
+  const { data, error } = useLive<AuditReport>(['audit', id], url, initial);
+  const [problemsOnly, setProblemsOnly] = useState(false);
+  const problem = error?.message ?? (!data ? initialError : null);
+  const dashboard = data?.dashboards[0];
+
+  return (
+    <div className="space-y-4">
+      <UnreachableBanner error={problem} />
+      {data && !dashboard && <p className="text-sm">No dashboard with id {id}.</p>}
+      {dashboard && (
+        <>
+          <div className="flex flex-wrap items-center gap-x-4 gap-y-2 text-sm">
+            <span>
+              Id <CopyValue value={dashboard.id} label="dashboard id" />
+            </span>
+            <span>Project {dashboard.project_name ?? dashboard.project_id ?? '—'}</span>
+            <span className="flex gap-1" role="status">
+              <StatusBadge status="valid" label={`${dashboard.counts.valid} valid`} />
+              <StatusBadge status="warning" label={`${dashboard.counts.warning} warning`} />
+              <StatusBadge status="error" label={`${dashboard.counts.error} error`} />
+              <StatusBadge status="n/a" label={`${dashboard.counts.na} n/a`} />
+            </span>
+          </div>
+          <div className="flex flex-wrap items-center gap-3">
+            <label className="inline-flex items-center gap-2 text-sm">
+              <input type="checkbox" className="focus-ring size-4" checked={problemsOnly} onChange={(e) => setProblemsOnly(e.target.checked)} />
+              Problems only (warnings and errors)
+            </label>
+            {(['csv', 'json'] as const).map((format) => (
+              <a
+                key={format}
+                href={`/api/audit?dashboard=${encodeURIComponent(id)}${format === 'csv' ? '&format=csv' : ''}`}
+                download={`audit-${id}.${format}`}
+                className="focus-ring inline-flex items-center gap-1 rounded-md px-2 py-1 text-sm ring-1 ring-zinc-300 hover:bg-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-800"
+              >
+                <Download aria-hidden="true" className="size-3.5" /> Export {format.toUpperCase()}
+              </a>
+            ))}
+          </div>
+          {dashboard.tabs.map((tab) => {
+            const rows = dashboard.components.filter((r) => r.tab_id === tab.id && (!problemsOnly || r.status === 'warning' || r.status === 'error'));
+            return (
+              <Card key={tab.id} id={`tab-${tab.id}`} title={`${tab.is_main_tab ? 'Main tab' : `Tab ${tab.tab_order}`}: ${tab.title}`}>
+                {tab.problems.length > 0 && (
+                  <ul className="mb-2 text-sm text-red-800 dark:text-red-200">
+                    {tab.problems.map((p) => (
+                      <li key={p}>
+                        <StatusBadge status="error" /> {p}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+                <ValidationTable rows={rows} caption={`Components of tab ${tab.title}`} />
+              </Card>
+            );
+          })}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+'use client';
+
+import type { OverviewJson } from '@/lib/console/overview';
+import { CollectionCounts } from './collection-counts';
+import { useLive } from './live-query';
+import { LockCard } from './lock-card';
+import { StateCard } from './state-card';
+import { UnreachableBanner } from './unreachable-banner';
+import { VerdictCard } from './verdict-card';
+
+export function OverviewLive({ initial, initialError }: { initial: OverviewJson | undefined; initialError: string | null }) {
+  const { data, error } = useLive<OverviewJson>(['overview'], '/api/overview', initial);
+  // The banner shows while the last read failed; the last good data stays on screen under it.
+  const problem = error ? error.message : !data ? initialError : null;
+  return (
+    <div className="space-y-4">
+      <UnreachableBanner error={problem} />
+      {data ? (
+        <div className="grid gap-4 md:grid-cols-2">
+          <LockCard lock={data.lock} serverTime={data.server_time} />
+          <VerdictCard run={data.last_run} />
+          <StateCard state={data.state} />
+          <CollectionCounts collections={data.collections} />
+        </div>
+      ) : (
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">Nothing to show until the database answers.</p>
+      )}
+    </div>
+  );
+}
