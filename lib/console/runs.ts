@@ -114,9 +114,14 @@ export async function listRuns(
   return { runs, has_more: ids.length > options.limit };
 }
 
-/** The run with the newest event. */
+/** Race-drill runs are kept in the history for their timelines; they are not the platform's runs. */
+export const DRILL_RUN_PREFIX = 'drill-';
+
+/** The platform's run with the newest event (drill runs aside). */
 export async function latestRun(db: Db): Promise<RunJson | null> {
-  const last = await db.collection<HistoryEvent>(INIT_HISTORY).findOne({}, { sort: { at: -1, _id: -1 }, projection: { run_id: 1 } });
+  const last = await db
+    .collection<HistoryEvent>(INIT_HISTORY)
+    .findOne({ run_id: { $not: new RegExp(`^${DRILL_RUN_PREFIX}`) } }, { sort: { at: -1, _id: -1 }, projection: { run_id: 1 } });
   if (!last) return null;
   return summarizeRun(last.run_id, await runEvents(db, last.run_id));
 }

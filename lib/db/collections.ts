@@ -12,3 +12,4 @@ export const MULTIQC = 'multiqc';
 
 export const LOCK_ID = 'init_lock';
 export const STATE_ID = 'init_state';
+export const DRILL_RUNS = 'drill_runs';

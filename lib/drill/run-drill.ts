@@ -27,6 +27,8 @@ export interface DrillHooks {
   progressMs?: number;
   /** The configuration the drill takes its defaults from (the process's by default). */
   config?: Config;
+  /** The round's history, before its scratch databases are dropped (the console keeps a copy). */
+  onHistory?: (events: HistoryEvent[]) => Promise<void>;
 }
 
 /** Variables a worker must not inherit from the drill's own environment: the drill sets its own. */
@@ -206,6 +208,7 @@ export async function runDrill(uri: string, input: DrillOptions, hooks: DrillHoo
       exitCodes,
     });
     progress('done', round.database, { events: 0, acquired: result.acquired, wipes: result.wipes, finished: result.workers - result.lost });
+    if (hooks.onHistory) await hooks.onHistory(await readEvents(client, round));
     return result;
   } finally {
     if (watcher) clearInterval(watcher);
