@@ -9,18 +9,27 @@ export interface RunContext {
   generation: string;
 }
 
-/** Appends `init_history` events for one worker in one run. History is append-only. */
+/**
+ * Appends `init_history` events for one worker in one run. History is append-only.
+ *
+ * With `pipeline`, `record` sends the insert and goes on without waiting for the answer (the
+ * holder's steps do not queue behind their own log lines); `flush()` waits for every insert and
+ * reports the first failure. Events keep their order: `at` is taken when they are recorded.
+ */
 export class HistoryRecorder {
   private readonly listeners: Array<(event: HistoryEvent) => void | Promise<void>> = [];
+  private readonly pending = new Set<Promise<unknown>>();
+  private failure: unknown;
 
   constructor(
     private readonly db: Db,
     private readonly clock: ServerClock,
     private readonly worker: WorkerIdentity,
     private readonly run: RunContext,
+    private readonly options: { pipeline?: boolean } = {},
   ) {}
 
-  /** Called after each event is stored (logging, fault injection in tests and drills). */
+  /** Called after each event is recorded (logging, fault injection in tests and drills). */
   onEvent(listener: (event: HistoryEvent) => void | Promise<void>): void {
     this.listeners.push(listener);
   }
@@ -38,7 +47,22 @@ export class HistoryRecorder {
       event,
       detail,
     };
-    await this.db.collection<HistoryEvent>(INIT_HISTORY).insertOne({ ...doc });
+    const insert = this.db.collection<HistoryEvent>(INIT_HISTORY).insertOne({ ...doc });
+    if (this.options.pipeline) {
+      const tracked = insert.catch((error: unknown) => {
+        this.failure ??= error;
+      });
+      this.pending.add(tracked);
+      void tracked.finally(() => this.pending.delete(tracked));
+    } else {
+      await insert;
+    }
     for (const listener of this.listeners) await listener(doc);
+  }
+
+  /** Waits until every event recorded so far is stored; throws the first insert that failed. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending]);
+    if (this.failure !== undefined) throw this.failure;
   }
 }

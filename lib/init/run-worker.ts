@@ -45,11 +45,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * over) or the wait times out.
  */
 export async function runWorker(db: Db, options: WorkerOptions): Promise<WorkerOutcome> {
-  const { identity, seeds, wipe, generation, runId, leaseMs, pollMs, waitTimeoutMs } = options;
   const clock = new ServerClock(db);
   await clock.sync();
-  const history = new HistoryRecorder(db, clock, identity, { run_id: runId, generation });
+  const history = new HistoryRecorder(db, clock, options.identity, { run_id: options.runId, generation: options.generation }, { pipeline: true });
   if (options.onEvent) history.onEvent(options.onEvent);
+  try {
+    return await race(db, clock, history, options);
+  } finally {
+    await history.flush().catch((error: unknown) => console.error(`history: some events were not stored: ${(error as Error).message}`));
+  }
+}
+
+async function race(db: Db, clock: ServerClock, history: HistoryRecorder, options: WorkerOptions): Promise<WorkerOutcome> {
+  const { identity, seeds, wipe, generation, runId, leaseMs, pollMs, waitTimeoutMs } = options;
 
   const satisfied = (state: InitState): boolean =>
     state.status === 'complete' &&
@@ -110,9 +118,10 @@ export async function runWorker(db: Db, options: WorkerOptions): Promise<WorkerO
         }
         return initialize(db, clock, attempt.lease, options, history);
       }
+      // Lost the race: the next poll names the holder (the event is dated now), so the losers'
+      // reads do not crowd the holder's first steps.
       lostAt = clock.now();
       waited = true;
-      continue; // the next read names the holder; a completed generation shows there at once
     }
     if (!waited) {
       // Held by a live lease at first sight: wait for it.
