@@ -1,6 +1,6 @@
 import type { Db, Document, Filter } from 'mongodb';
 import { INIT_HISTORY } from '../db/collections';
-import { judgeRun, tallyRun } from '../history/verdict';
+import { judgeRun, tallyRun, type RunTally } from '../history/verdict';
 import type { HistoryEvent } from '../schemas/history';
 import { iso } from './json';
 
@@ -17,28 +17,17 @@ export interface EventJson {
   detail: Record<string, unknown>;
 }
 
-export interface RunJson {
+/** A run's figures from its history (see RunTally), dates as ISO strings, with its verdict. */
+export type RunJson = Omit<RunTally, 'started_at' | 'finished_at'> & {
   run_id: string;
-  generations: string[];
   started_at: string | null;
   finished_at: string | null;
   last_event_at: string | null;
-  workers: number;
-  acquired: number;
-  waited: number;
-  skipped: number;
-  failed: number;
-  lost: number;
-  wipes: number;
-  takeovers: number;
-  completions: number;
-  elapsed_ms: number | null;
-  holders: string[];
   pass: boolean;
   findings: string[];
   /** Some worker has no final event yet: still running, or killed. */
   unfinished: boolean;
-}
+};
 
 export function eventJson(doc: HistoryEvent & { _id?: unknown }): EventJson {
   return {
@@ -60,27 +49,17 @@ export function summarizeRun(runId: string, events: HistoryEvent[]): RunJson {
   const tally = tallyRun(events);
   const { pass, findings } = judgeRun(tally);
   return {
+    ...tally,
     run_id: runId,
-    generations: tally.generations,
     started_at: iso(tally.started_at),
     finished_at: iso(tally.finished_at),
     last_event_at: iso(events.at(-1)?.at),
-    workers: tally.workers,
-    acquired: tally.acquired,
-    waited: tally.waited,
-    skipped: tally.skipped,
-    failed: tally.failed,
-    lost: tally.lost,
-    wipes: tally.wipes,
-    takeovers: tally.takeovers,
-    completions: tally.completions,
-    elapsed_ms: tally.elapsed_ms,
-    holders: tally.holders,
     pass,
     findings,
     unfinished: tally.lost > 0,
   };
 }
+
 
 export async function runEvents(db: Db, runId: string): Promise<HistoryEvent[]> {
   return db.collection<HistoryEvent>(INIT_HISTORY).find({ run_id: runId }, { sort: { at: 1, _id: 1 } }).toArray();

@@ -3,8 +3,8 @@ import { auditDatabase } from '../audit/run-audit';
 import { DASHBOARDS, INIT_HISTORY, PROJECTS } from '../db/collections';
 import type { HistoryEvent, HistoryEventName } from '../schemas/history';
 
-export interface RunVerdict {
-  run_id: string;
+/** What a run's history says, worker by worker. */
+export interface RunTally {
   generations: string[];
   workers: number;
   /** Workers that were granted the lease (a takeover of an expired lease counts). */
@@ -20,15 +20,21 @@ export interface RunVerdict {
   wipes: number;
   takeovers: number;
   completions: number;
-  projects: number;
-  dashboards: number;
-  invalid_components: number;
-  warning_components: number;
   /** From the first worker's boot to the last worker's final event. */
   elapsed_ms: number | null;
   started_at: Date | null;
   finished_at: Date | null;
+  /** Workers granted the lease, in the order they got it. */
   holders: string[];
+}
+
+/** A run's tally with the database as it is now, and the verdict. */
+export interface RunVerdict extends RunTally {
+  run_id: string;
+  projects: number;
+  dashboards: number;
+  invalid_components: number;
+  warning_components: number;
   pass: boolean;
   /** The verdict in the words of the incident report. */
   findings: string[];
@@ -38,8 +44,8 @@ const FINAL: ReadonlySet<HistoryEventName> = new Set(['completed', 'ready', 'ski
 const FAILED: ReadonlySet<HistoryEventName> = new Set(['failed', 'wait-timeout', 'lease-lost']);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** Counts a run from its history and from the database as it is now, never from what workers believe. */
-export function tallyRun(events: HistoryEvent[]) {
+/** Counts a run from its history, never from what workers believe. */
+export function tallyRun(events: HistoryEvent[]): RunTally {
   const byWorker = new Map<string, HistoryEvent[]>();
   for (const e of events) {
     const list = byWorker.get(e.worker_id) ?? [];
@@ -106,7 +112,6 @@ export async function runVerdict(db: Db, runId: string, expected: { projects?: n
   return { ...verdict, ...judge(verdict, expected.projects) };
 }
 
-type Tally = ReturnType<typeof tallyRun>;
 interface Judgement {
   findings: string[];
   problems: string[];
@@ -115,7 +120,7 @@ interface Judgement {
 }
 
 /** What the history alone says: one holder at a time (extra grants only by takeover), one wipe per holder, everyone ready. */
-function judgeLock(v: Tally): Judgement {
+function judgeLock(v: RunTally): Judgement {
   const findings: string[] = [];
   const problems: string[] = [];
   if (v.acquired === 0) findings.push('No worker acquired the lock (the generation was already complete)');
@@ -153,7 +158,7 @@ function combine(...parts: Judgement[]): { pass: boolean; findings: string[] } {
 }
 
 /** A run judged from its history alone (a past run: today's data says nothing about it). */
-export function judgeRun(v: Tally): { pass: boolean; findings: string[] } {
+export function judgeRun(v: RunTally): { pass: boolean; findings: string[] } {
   return combine(judgeLock(v));
 }
 
