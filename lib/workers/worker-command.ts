@@ -1,8 +1,11 @@
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * Where the project lives: every command (npm run …, next start, the tests) runs from it. Not
+ * derived from this file's URL, which inside the Next.js server build points into .next/.
+ */
+export const PROJECT_ROOT = path.resolve(/*turbopackIgnore: true*/ process.env.DEPICTIO_CONSOLE_ROOT ?? process.cwd());
 export const WORKER_SCRIPT = path.join(PROJECT_ROOT, 'cli/worker.ts');
 const BUNDLE = path.join(PROJECT_ROOT, 'node_modules/.cache/depictio-init/worker.mjs');
 
