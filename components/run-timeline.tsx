@@ -26,7 +26,7 @@ export function RunTimeline({ events }: { events: EventJson[] }) {
 
   return (
     <div role="group" aria-label={`Timeline: ${lanes.size} workers over ${span} ms`} className="space-y-1">
-      <div className="flex justify-between pl-48 text-xs text-zinc-500">
+      <div className="flex justify-between pl-48 text-xs text-zinc-600 dark:text-zinc-400">
         <span>0 ms</span>
         <span>{span} ms</span>
       </div>
