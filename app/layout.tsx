@@ -1,10 +1,12 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { currentSession } from '@/app/_lib/session';
 import { LiveStatus } from '@/components/live-status';
 import { NavLink } from '@/components/nav-link';
 import { Providers } from '@/components/providers';
 import { ThemeToggle } from '@/components/ui/theme-toggle';
+import { UserMenu } from '@/components/user-menu';
 import { config } from '@/lib/env';
 import './globals.css';
 
@@ -13,8 +15,10 @@ export const metadata: Metadata = {
   description: 'Who holds the initialization lock, every worker attempt, seeded projects and dashboard DC mappings',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
   const { CONSOLE_POLL_MS, CONSOLE_ACTIVE_POLL_MS } = config();
+  // For the header only: each page checks the session itself (a layout is not re-run on every navigation).
+  const session = await currentSession();
   return (
     <html lang="en" suppressHydrationWarning>
       <body className="min-h-screen bg-zinc-50 text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
@@ -27,15 +31,18 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/" className="text-base font-semibold">
                 Depictio Init Console
               </Link>
-              <nav aria-label="Main" className="flex flex-wrap gap-1">
-                <NavLink href="/">Overview</NavLink>
-                <NavLink href="/workers">Workers</NavLink>
-                <NavLink href="/projects">Projects</NavLink>
-                <NavLink href="/dashboards">Dashboards</NavLink>
-              </nav>
+              {session && (
+                <nav aria-label="Main" className="flex flex-wrap gap-1">
+                  <NavLink href="/">Overview</NavLink>
+                  <NavLink href="/workers">Workers</NavLink>
+                  <NavLink href="/projects">Projects</NavLink>
+                  <NavLink href="/dashboards">Dashboards</NavLink>
+                </nav>
+              )}
               <div className="ml-auto flex items-center gap-3">
-                <LiveStatus />
+                {session && <LiveStatus />}
                 <ThemeToggle />
+                {session && <UserMenu email={session.email} role={session.role} />}
               </div>
             </div>
           </header>

@@ -2,14 +2,15 @@
  * npm start
  *
  * Runs the console from a production build (building it first when there is none) on PORT.
- * With no MONGODB_URI it starts the embedded database itself and says so.
+ * With no MONGODB_URI it starts the embedded database itself and says so. Without SESSION_SECRET
+ * (at least 32 bytes) or ADMIN_PASSWORD it refuses to start, naming what is missing.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startEmbeddedDb, type EmbeddedDb } from '../lib/db/embedded';
 import { redactUri } from '../lib/db/redact-uri';
-import { parseConfig } from '../lib/env';
+import { assertConsoleConfig, parseConfig } from '../lib/env';
 import { PROJECT_ROOT } from '../lib/workers/worker-command';
 import { fail } from './support';
 
@@ -30,9 +31,10 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  const cfg = parseConfig();
-  let embedded: EmbeddedDb | undefined;
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
+  // Checked before anything starts: in production a session secret and the admin's password are required.
+  const cfg = assertConsoleConfig(parseConfig(env));
+  let embedded: EmbeddedDb | undefined;
   if (!cfg.MONGODB_URI) {
     embedded = await startEmbeddedDb();
     env.MONGODB_URI = embedded.uri;

@@ -19,6 +19,7 @@ import { DRILL_ALGORITHMS, type DrillAlgorithm } from '../lib/drill/types';
 import { servePoolRounds } from '../lib/drill/pool';
 import { runLegacyWorker } from '../lib/drill/worker';
 import { HISTORY_EVENTS, type HistoryEvent, type HistoryEventName } from '../lib/schemas/history';
+import { announceGeneratedPasswords } from '../lib/seeds/passwords';
 import { fail, waitForGo } from './support';
 
 const USAGE =
@@ -115,9 +116,7 @@ async function main(): Promise<number> {
     switch (outcome.outcome) {
       case 'acquired':
         console.log(`${who}: initialized generation ${options.generation} (fence ${outcome.fence}${outcome.wiped ? ', wiped' : ''}; ${JSON.stringify(outcome.counts)})`);
-        for (const p of options.seeds.generatedPasswords) {
-          console.log(`${p.email}: no ${p.source} configured, generated password (shown once): ${p.password}`);
-        }
+        announceGeneratedPasswords(options.seeds.generatedPasswords);
         return 0;
       case 'waited':
       case 'skipped':

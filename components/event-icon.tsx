@@ -15,6 +15,7 @@ import {
   SkipForward,
   TimerOff,
   Unlock,
+  UserCog,
   type LucideIcon,
 } from 'lucide-react';
 import type { HistoryEventName } from '@/lib/schemas/history';
@@ -37,6 +38,7 @@ export const EVENT_ICONS: Record<HistoryEventName, LucideIcon> = {
   released: LockOpen,
   'force-released': Hand,
   'wait-timeout': TimerOff,
+  'admin-action': UserCog,
 };
 
 const BAD = new Set<HistoryEventName>(['failed', 'lease-lost', 'wait-timeout']);

@@ -15,6 +15,10 @@ export class ApiError extends Error {
 
 export async function fetchJson<T>(url: string): Promise<T> {
   const response = await fetch(url, { headers: { accept: 'application/json' }, cache: 'no-store' });
+  if (response.status === 401 && typeof window !== 'undefined') {
+    // The session expired while the page was open: sign in again and come back here.
+    window.location.assign(`/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+  }
   if (!response.ok) {
     const body = (await response.json().catch(() => null)) as { error?: string } | null;
     throw new ApiError(response.status, body?.error ?? `${response.status} ${response.statusText}`);

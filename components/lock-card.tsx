@@ -1,4 +1,5 @@
 import type { OverviewJson } from '@/lib/console/overview';
+import { ForceRelease } from './force-release';
 import { Card, Field, Fields } from './ui/card';
 import { CopyValue } from './ui/copy-button';
 import { Countdown } from './ui/countdown';
@@ -6,7 +7,7 @@ import { LocalTime } from './ui/local-time';
 import { StatusBadge } from './ui/status-badge';
 
 /** The lock as it is now: its holder and lease, or free (with who held it last). */
-export function LockCard({ lock, serverTime }: { lock: OverviewJson['lock']; serverTime: string | undefined }) {
+export function LockCard({ lock, serverTime, admin = false }: { lock: OverviewJson['lock']; serverTime: string | undefined; admin?: boolean }) {
   if (!lock) {
     return (
       <Card title="Lock">
@@ -52,9 +53,18 @@ export function LockCard({ lock, serverTime }: { lock: OverviewJson['lock']; ser
             <Field label="Generation">{lock.holder.generation}</Field>
           </>
         ) : (
-          <Field label="Last holder">
-            {lock.released_by ? <CopyValue value={lock.released_by} label="last holder worker id" /> : (lock.platform.worker_id ?? '—')}
-          </Field>
+          lock.force_released_by ? (
+            <>
+              <Field label="Last holder">
+                {lock.force_released_holder ? <CopyValue value={lock.force_released_holder} label="last holder worker id" /> : '—'}
+              </Field>
+              <Field label="Force-released by">{lock.force_released_by}</Field>
+            </>
+          ) : (
+            <Field label="Last holder">
+              {lock.released_by ? <CopyValue value={lock.released_by} label="last holder worker id" /> : (lock.platform.worker_id ?? '—')}
+            </Field>
+          )
         )}
         <Field label="Fence">
           <span className="tabular-nums">{lock.fence ?? '—'}</span>
@@ -63,7 +73,7 @@ export function LockCard({ lock, serverTime }: { lock: OverviewJson['lock']; ser
           <LocalTime iso={lock.acquired_at} />
         </Field>
         <Field label="Last renewal">
-          <LocalTime iso={lock.renewed_at} /> {lock.renewals !== null && <span className="text-zinc-500">({lock.renewals} renewals)</span>}
+          <LocalTime iso={lock.renewed_at} /> {lock.renewals !== null && <span className="text-zinc-600 dark:text-zinc-400">({lock.renewals} renewals)</span>}
         </Field>
         {lock.holder ? (
           <Field label="Lease">
@@ -75,6 +85,7 @@ export function LockCard({ lock, serverTime }: { lock: OverviewJson['lock']; ser
           </Field>
         )}
       </Fields>
+      {admin && lock.holder && <ForceRelease lock={{ ...lock, holder: lock.holder }} expired={expired} />}
     </Card>
   );
 }

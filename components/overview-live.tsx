@@ -1,6 +1,7 @@
 'use client';
 
 import type { OverviewJson } from '@/lib/console/overview';
+import { AdminActions } from './admin-actions';
 import { CollectionCounts } from './collection-counts';
 import { useLive } from './live-query';
 import { LockCard } from './lock-card';
@@ -8,16 +9,28 @@ import { StateCard } from './state-card';
 import { UnreachableBanner } from './unreachable-banner';
 import { VerdictCard } from './verdict-card';
 
-export function OverviewLive({ initial, initialError }: { initial: OverviewJson | undefined; initialError: string | null }) {
+export function OverviewLive({
+  initial,
+  initialError,
+  admin = false,
+  databaseName,
+}: {
+  initial: OverviewJson | undefined;
+  initialError: string | null;
+  /** Shows the admin's controls (reseed, seed missing, force-release); the actions check the role again. */
+  admin?: boolean;
+  databaseName: string;
+}) {
   const { data, error } = useLive<OverviewJson>(['overview'], '/api/overview', initial);
   // The banner shows while the last read failed; the last good data stays on screen under it.
   const problem = error ? error.message : !data ? initialError : null;
   return (
     <div className="space-y-4">
       <UnreachableBanner error={problem} />
+      {admin && data && <AdminActions collections={data.collections} databaseName={databaseName} />}
       {data ? (
         <div className="grid gap-4 md:grid-cols-2">
-          <LockCard lock={data.lock} serverTime={data.server_time} />
+          <LockCard lock={data.lock} serverTime={data.server_time} admin={admin} />
           <VerdictCard run={data.last_run} />
           <StateCard state={data.state} />
           <CollectionCounts collections={data.collections} />

@@ -23,7 +23,7 @@ const millis = (name: string, min: number, max: number, fallback: number) =>
       return value;
     });
 
-const flag = (name: string, fallback: boolean) =>
+const flag = <F extends boolean | undefined>(name: string, fallback: F) =>
   z
     .string()
     .optional()
@@ -48,6 +48,24 @@ const optionalText = (name: string, pattern: RegExp, expected: string) =>
       }
       return raw;
     });
+
+const count = (name: string, min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max} (got "${raw}")` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+/** Bytes, not characters: what an HS256 key's strength depends on. */
+export const SESSION_SECRET_MIN_BYTES = 32;
+const SECRET_HOWTO = 'generate one with `openssl rand -base64 32` and give every console instance the same value';
 
 export const GENERATION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 const GENERATION_EXPECTED = '1 to 100 letters, digits, ".", "_", ":" or "-", starting with a letter or digit';
@@ -92,6 +110,30 @@ const envSchema = z
     ADMIN_EMAIL: optionalText('ADMIN_EMAIL', /^[^\s@]+@[^\s@]+$/, 'an email address'),
     ADMIN_PASSWORD: optionalText('ADMIN_PASSWORD', /^.{8,200}$/, 'at least 8 characters'),
     TEST_USER_PASSWORD: optionalText('TEST_USER_PASSWORD', /^.{8,200}$/, 'at least 8 characters'),
+    SESSION_SECRET: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined || raw === '') return undefined;
+        // Never echo a secret back, not even a short one.
+        if (Buffer.byteLength(raw, 'utf8') < SESSION_SECRET_MIN_BYTES) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `SESSION_SECRET must be at least ${SESSION_SECRET_MIN_BYTES} bytes (got ${Buffer.byteLength(raw, 'utf8')}): ${SECRET_HOWTO}`,
+          });
+          return z.NEVER;
+        }
+        return raw;
+      }),
+    SESSION_MAX_AGE_MS: millis('SESSION_MAX_AGE_MS', 60_000, 30 * 24 * 3_600_000, 8 * 3_600_000),
+    // Unset: Secure in production. Switched off only on purpose (plain http on a trusted network).
+    SESSION_COOKIE_SECURE: flag('SESSION_COOKIE_SECURE', undefined),
+    SIGNIN_WINDOW_MS: millis('SIGNIN_WINDOW_MS', 100, 3_600_000, 60_000),
+    SIGNIN_MAX_ATTEMPTS: count('SIGNIN_MAX_ATTEMPTS', 1, 1_000, 5),
+    NODE_ENV: z
+      .string()
+      .optional()
+      .transform((raw) => raw?.trim() || 'development'),
     PORT: z
       .string()
       .optional()
@@ -119,6 +161,11 @@ const envSchema = z
 
 export type Config = z.output<typeof envSchema>;
 
+export const isProduction = (cfg: Config): boolean => cfg.NODE_ENV === 'production';
+
+/** Session cookies carry `Secure` in production unless SESSION_COOKIE_SECURE says otherwise. */
+export const cookieSecure = (cfg: Config): boolean => cfg.SESSION_COOKIE_SECURE ?? isProduction(cfg);
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -130,6 +177,31 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   const result = envSchema.safeParse(env);
   if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
   return result.data;
+}
+
+/**
+ * What a console server needs on top of a valid configuration: in production, a session secret of
+ * at least 32 bytes and a configured admin password. Empty when it may start.
+ */
+export function consoleProblems(cfg: Config): string[] {
+  if (!isProduction(cfg)) return [];
+  const problems: string[] = [];
+  if (!cfg.SESSION_SECRET) {
+    problems.push(
+      `SESSION_SECRET is not set: in production the console refuses to start without a secret of at least ${SESSION_SECRET_MIN_BYTES} bytes to sign its session cookies; ${SECRET_HOWTO}`,
+    );
+  }
+  if (!cfg.ADMIN_PASSWORD) {
+    problems.push('ADMIN_PASSWORD is not set: in production the seeded admin\'s password must come from configuration (at least 8 characters)');
+  }
+  return problems;
+}
+
+/** Throws ConfigError when a console server may not start with `cfg` (see consoleProblems). */
+export function assertConsoleConfig(cfg: Config = config()): Config {
+  const problems = consoleProblems(cfg);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return cfg;
 }
 
 let cached: Config | undefined;

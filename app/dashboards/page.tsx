@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { requireSession } from '@/app/_lib/session';
 import { DashboardsLive } from '@/components/dashboards-live';
 import { auditDatabase } from '@/lib/audit/run-audit';
 import { loadInitial } from '@/lib/console/load-initial';
@@ -7,6 +8,7 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Dashboards' };
 
 export default async function DashboardsPage() {
+  await requireSession('/dashboards');
   const initial = await loadInitial((db) => auditDatabase(db));
   return (
     <>

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { requireSession } from '@/app/_lib/session';
 import { ProjectsLive } from '@/components/projects-live';
 import { loadInitial } from '@/lib/console/load-initial';
 import { loadProjects } from '@/lib/console/projects';
@@ -7,6 +8,7 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Projects' };
 
 export default async function ProjectsPage() {
+  await requireSession('/projects');
   const initial = await loadInitial(async (db) => ({ projects: await loadProjects(db) }));
   return (
     <>

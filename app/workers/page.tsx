@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { pathWithQuery, requireSession } from '@/app/_lib/session';
 import { WorkersLive } from '@/components/workers-live';
 import { Banner } from '@/components/ui/banner';
 import { eventsQuerySchema, filterChoices, historyMatch, queryEvents, runsQuerySchema } from '@/lib/console/history-query';
@@ -13,6 +14,7 @@ type SearchParams = Record<string, string | string[] | undefined>;
 
 export default async function WorkersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
+  await requireSession(pathWithQuery('/workers', params));
   const runsUrl = runsApiUrl(params);
   const eventsUrl = eventsApiUrl(params);
   const runsQuery = runsQuerySchema.safeParse(Object.fromEntries(new URL(runsUrl, 'http://x').searchParams));

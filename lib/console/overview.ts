@@ -16,6 +16,9 @@ export interface LockJson {
   renewals: number | null;
   released_at: string | null;
   released_by: string | null;
+  /** An admin released the lock by hand (the last release): who, and whose lease it was. */
+  force_released_by: string | null;
+  force_released_holder: string | null;
   completed_generation: string | null;
   /** The platform's own fields: all a lock written by the platform itself has. */
   platform: {
@@ -84,6 +87,8 @@ export async function loadOverview(db: Db): Promise<OverviewJson> {
           renewals: lock.renewals ?? null,
           released_at: iso(lock.released_at),
           released_by: lock.released_by ?? null,
+          force_released_by: lock.force_released_by ?? null,
+          force_released_holder: lock.force_released_holder ?? null,
           completed_generation: lock.completed_generation ?? null,
           platform: {
             worker_id: lock.worker_id ?? null,

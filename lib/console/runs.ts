@@ -1,7 +1,7 @@
 import type { Db, Document, Filter } from 'mongodb';
 import { INIT_HISTORY } from '../db/collections';
 import { judgeRun, tallyRun, type RunTally } from '../history/verdict';
-import type { HistoryEvent } from '../schemas/history';
+import { CONSOLE_EVENTS, type HistoryEvent } from '../schemas/history';
 import { iso } from './json';
 
 export interface EventJson {
@@ -100,7 +100,11 @@ export const DRILL_RUN_PREFIX = 'drill-';
 export async function latestRun(db: Db): Promise<RunJson | null> {
   const last = await db
     .collection<HistoryEvent>(INIT_HISTORY)
-    .findOne({ run_id: { $not: new RegExp(`^${DRILL_RUN_PREFIX}`) } }, { sort: { at: -1, _id: -1 }, projection: { run_id: 1 } });
+    .findOne(
+      // An admin's refused call is no run; a reseed's run shows through its workers' events.
+      { run_id: { $not: new RegExp(`^${DRILL_RUN_PREFIX}`) }, event: { $nin: [...CONSOLE_EVENTS] } },
+      { sort: { at: -1, _id: -1 }, projection: { run_id: 1 } },
+    );
   if (!last) return null;
   return summarizeRun(last.run_id, await runEvents(db, last.run_id));
 }

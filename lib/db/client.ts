@@ -1,4 +1,4 @@
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, MongoNetworkError, MongoServerSelectionError, MongoTopologyClosedError, type Db } from 'mongodb';
 import { config, requireMongoUri } from '../env';
 import { redactUri } from './redact-uri';
 
@@ -9,6 +9,19 @@ export class DatabaseUnreachableError extends Error {
     super(`cannot reach MongoDB at ${redactUri(uri)} within ${timeoutMs} ms: ${reason}`);
     this.name = 'DatabaseUnreachableError';
   }
+}
+
+/**
+ * The database cannot be reached right now: never connected, or connected once and now down,
+ * refusing or timing out (the driver's errors carry host and port only, never the password).
+ */
+export function isUnreachableError(error: unknown): error is Error {
+  return (
+    error instanceof DatabaseUnreachableError ||
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoNetworkError ||
+    error instanceof MongoTopologyClosedError
+  );
 }
 
 export interface ConnectOptions {

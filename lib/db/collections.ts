@@ -1,7 +1,12 @@
-/** Collection names, in one place. The first two survive every wipe. */
+/** Collection names, in one place. The preserved ones survive every wipe. */
 export const INITIALIZATION = 'initialization';
 export const INIT_HISTORY = 'init_history';
-export const PRESERVED_COLLECTIONS: readonly string[] = [INITIALIZATION, INIT_HISTORY];
+/**
+ * The console's failed sign-in counters, shared by every console instance. Kept through a wipe: a
+ * reseed must not hand an attacker a fresh set of attempts, and it is not the platform's data.
+ */
+export const SIGNIN_ATTEMPTS = 'console_signin_attempts';
+export const PRESERVED_COLLECTIONS: readonly string[] = [INITIALIZATION, INIT_HISTORY, SIGNIN_ATTEMPTS];
 
 export const PROJECTS = 'projects';
 export const DASHBOARDS = 'dashboards';

@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import { auditDatabase } from '../audit/run-audit';
 import { DASHBOARDS, INIT_HISTORY, PROJECTS } from '../db/collections';
-import type { HistoryEvent, HistoryEventName } from '../schemas/history';
+import { CONSOLE_EVENTS, type HistoryEvent, type HistoryEventName } from '../schemas/history';
 
 /** What a run's history says, worker by worker. */
 export interface RunTally {
@@ -48,6 +48,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export function tallyRun(events: HistoryEvent[]): RunTally {
   const byWorker = new Map<string, HistoryEvent[]>();
   for (const e of events) {
+    // An admin's action shows in the run's timeline; it is not a worker of the run.
+    if (CONSOLE_EVENTS.includes(e.event)) continue;
     const list = byWorker.get(e.worker_id) ?? [];
     list.push(e);
     byWorker.set(e.worker_id, list);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { DatabaseUnreachableError } from '../db/client';
+import { sessionFromRequest, type Session } from '../auth/session';
+import { isUnreachableError } from '../db/client';
 import { ConfigError } from '../env';
 
 /** An error a handler throws to answer with this status and message (the message is shown to the caller). */
@@ -14,6 +15,7 @@ export class HttpError extends Error {
 }
 
 export type RouteHandler = (request: Request) => Promise<Response>;
+export type GuardedHandler = (request: Request, session: Session) => Promise<Response>;
 
 const json = (status: number, error: string) => Response.json({ error }, { status, headers: { 'Cache-Control': 'no-store' } });
 
@@ -33,19 +35,21 @@ export function parseQuery<S extends z.ZodType>(schema: S, url: string): z.outpu
 }
 
 /**
- * Every GET route handler goes through this one wrapper. Today it turns a thrown error into a JSON
- * answer: an HttpError as itself, an unreachable database as 503 with its (password-free) reason,
- * anything else as 500 without internals (logged on the server). The authentication issue adds the
- * session and role check here, before `handler` runs, so that no route can forget it.
- * Web-standard Request/Response only: it lives in lib/, outside Next.
+ * Every GET route handler goes through this one wrapper. It answers 401 unless the request carries
+ * a valid session cookie (any role: viewers read everything), before `handler` runs, so that no
+ * route can forget it. It turns a thrown error into a JSON answer: an HttpError as itself, an
+ * unreachable database as 503 with its (password-free) reason, anything else as 500 without
+ * internals (logged on the server). Web-standard Request/Response only: it lives in lib/, outside Next.
  */
-export function guarded(handler: RouteHandler): RouteHandler {
+export function guarded(handler: GuardedHandler): RouteHandler {
   return async (request) => {
     try {
-      return await handler(request);
+      const session = await sessionFromRequest(request);
+      if (!session) return json(401, 'sign in first: this needs a session');
+      return await handler(request, session);
     } catch (error) {
       if (error instanceof HttpError) return json(error.status, error.message);
-      if (error instanceof DatabaseUnreachableError) return json(503, `database unavailable: ${error.message}`);
+      if (isUnreachableError(error)) return json(503, `database unavailable: ${error.message}`);
       console.error(`${request.method} ${new URL(request.url).pathname} failed:`, error);
       // A configuration message may echo a variable's value (a URI with its password): not shown.
       if (error instanceof ConfigError) return json(503, 'the server is not configured to reach its database; see the server log');

@@ -1,5 +1,6 @@
 import { DatabaseUnreachableError, sharedDb } from '../db/client';
 import { config } from '../env';
+import { announceGeneratedPasswords } from '../seeds/passwords';
 import { prepareWorker } from './prepare';
 import { runWorker } from './run-worker';
 
@@ -30,9 +31,7 @@ export function startBootInitialization(): void {
       if (outcome.outcome === 'failed') console.error(`[init] ${options.identity.worker_id}: ${outcome.reason}`);
       else console.log(`[init] ${options.identity.worker_id}: generation ${options.generation} ${outcome.outcome}`);
       if (outcome.outcome === 'acquired') {
-        for (const p of prepared.seeds.generatedPasswords) {
-          console.log(`[init] ${p.email}: no ${p.source} configured, generated password (shown once): ${p.password}`);
-        }
+        announceGeneratedPasswords(prepared.seeds.generatedPasswords, (line) => console.log(`[init] ${line}`));
       }
     } catch (error) {
       if (error instanceof DatabaseUnreachableError) {

@@ -54,3 +54,36 @@ export async function fencedUpsertAll(
   }
   return docs.length;
 }
+
+/**
+ * Inserts each document that is absent, stamped like a fenced upsert; a document already there
+ * (from any run) is left exactly as it is. Same fencing as fencedUpsertAll: a newer holder's
+ * document makes the upsert collide on `_id`, and the lease check stops a holder that lost it.
+ * Returns how many documents were inserted.
+ */
+export async function fencedInsertMissing(
+  db: Db,
+  collection: string,
+  docs: ReadonlyArray<Document & { _id: ObjectId }>,
+  lease: Lease,
+  runId: string,
+): Promise<number> {
+  if (docs.length === 0) return 0;
+  if (lease.signal.aborted) throw lease.signal.reason;
+  const fence = lease.fence;
+  const ops: AnyBulkWriteOperation<Document>[] = docs.map(({ _id, ...fields }) => ({
+    updateOne: {
+      // The inserted document takes its `_id` from the filter's equality.
+      filter: { _id, ...notNewerThan(fence) },
+      update: { $setOnInsert: { ...fields, seeded_fence: fence, seeded_run_id: runId } },
+      upsert: true,
+    },
+  }));
+  try {
+    return (await db.collection(collection).bulkWrite(ops, { ordered: false })).upsertedCount;
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    await lease.assertHeld();
+    throw new SeedConflictError(collection, docs.map((d) => d._id.toHexString()), error);
+  }
+}

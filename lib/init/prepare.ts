@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, GENERATION_PATTERN, type Config } from '../env';
+import { ConfigError, GENERATION_PATTERN, isProduction, type Config } from '../env';
 import { workerIdentity } from '../lock/identity';
 import { loadSeeds } from '../seeds/load';
 import { seedGeneration, type WorkerOptions } from './run-worker';
@@ -33,6 +33,10 @@ export async function prepareWorker(cfg: Config, request: WorkerRequest): Promis
   }
   if (request.wipe && !request.generation) {
     throw new ConfigError(['a wipe needs a generation shared by every worker of the run, so that it happens once']);
+  }
+  if (isProduction(cfg) && !cfg.ADMIN_PASSWORD) {
+    // A made-up admin password is for development only; production seeds the configured one.
+    throw new ConfigError(['ADMIN_PASSWORD must be set in production: the seeded admin\'s password (at least 8 characters)']);
   }
   const seeds = await loadSeeds(cfg.SEEDS_DIR, {
     adminEmail: cfg.ADMIN_EMAIL,

@@ -8,7 +8,7 @@ import type { HistoryEvent } from '../schemas/history';
 import type { InitState } from '../schemas/state';
 import type { SeedBundle } from '../seeds/build';
 import { INDEXES_VERSION, ensureIndexes } from './indexes';
-import { writeSeeds } from './seed-writer';
+import { writeSeeds, type SeedMode } from './seed-writer';
 import { readLockAndState, readState, writeState } from './state';
 import { wipeDatabase } from './wipe';
 
@@ -17,6 +17,8 @@ export interface WorkerOptions {
   /** Validated seeds: loading them is the caller's first step, before any lock or write. */
   seeds: SeedBundle;
   wipe: boolean;
+  /** `replace` (the default) writes every seeded document; `missing` inserts only those that are absent. */
+  seedMode?: SeedMode;
   generation: string;
   runId: string;
   leaseMs: number;
@@ -143,7 +145,12 @@ async function race(db: Db, clock: ServerClock, history: HistoryRecorder, option
   }
 }
 
-async function initialize(
+/**
+ * The holder's part, for a lease already granted: wipe (when asked), seed, complete the state and
+ * release. The console's reseed takes the lease itself (so that its answer can name a holder) and
+ * goes on here, recording the same history events as a worker.
+ */
+export async function initialize(
   db: Db,
   clock: ServerClock,
   lease: Lease,
@@ -188,7 +195,7 @@ async function initialize(
       await history.record('lock-preserved', fence, {});
     }
     if (current?.status !== 'complete' || current.indexes_version !== INDEXES_VERSION) await ensureIndexes(db);
-    const counts = await writeSeeds(db, seeds, lease, runId, (entry) =>
+    const counts = await writeSeeds(db, seeds, lease, runId, options.seedMode ?? 'replace', (entry) =>
       history.record('seeded-project', fence, {
         project_id: entry.project._id.toHexString(),
         name: entry.project.name,

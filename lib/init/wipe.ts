@@ -4,7 +4,8 @@ import type { Lease } from '../lock/lease';
 import { olderThan } from './fenced';
 
 /**
- * Empties every collection except `initialization` (the lock and state) and `init_history`.
+ * Empties every collection except `initialization` (the lock and state), `init_history` and the
+ * console's sign-in counters (PRESERVED_COLLECTIONS).
  * Never `dropDatabase`, never `drop`: a fenced `deleteMany` keeps the indexes, keeps the lock in
  * place throughout, and cannot delete what a newer holder wrote. Returns the count per collection.
  */

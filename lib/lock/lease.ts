@@ -60,6 +60,8 @@ export async function acquireLease(
           renewals: 0,
           released_at: null,
           released_by: null,
+          force_released_by: null,
+          force_released_holder: null,
           worker_id: holder.worker_id,
           started_at: now,
           initialization_in_progress: true,

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+export type HistoryEventName = (typeof HISTORY_EVENTS)[number];
+
 export const HISTORY_EVENTS = [
   'boot',
   'acquired',
@@ -18,8 +20,12 @@ export const HISTORY_EVENTS = [
   'released',
   'force-released',
   'wait-timeout',
+  // An admin's call of a console action (reseed, seed missing, force-release), allowed or refused.
+  'admin-action',
 ] as const;
-export type HistoryEventName = (typeof HISTORY_EVENTS)[number];
+
+/** Events an admin records, not a worker: they are not part of a run's worker tally. */
+export const CONSOLE_EVENTS: readonly HistoryEventName[] = ['admin-action', 'force-released'];
 
 /** One append-only `init_history` document. History survives every wipe. */
 export const historyEventSchema = z.object({

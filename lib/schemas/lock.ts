@@ -28,6 +28,9 @@ export const lockSchema = z.looseObject({
   completed_generations: z.array(z.string()).optional(),
   released_at: z.date().nullable().optional(),
   released_by: z.string().nullable().optional(),
+  /** Set when an admin released the lock by hand: who, and whose lease it was. */
+  force_released_by: z.string().nullable().optional(),
+  force_released_holder: z.string().nullable().optional(),
   worker_id: z.string().nullable().optional(),
   started_at: z.union([z.date(), z.string()]).nullable().optional(),
   initialization_in_progress: z.boolean().optional(),

@@ -18,7 +18,7 @@ import {
 import { componentColumns } from '../schemas/component-columns';
 import { derivedObjectId } from './derived-id';
 import { SeedValidationError, type SeedProblem } from './errors';
-import { hashPassword, randomPassword, type PasswordSource, type Passwords } from './passwords';
+import { generatedPassword, hashPassword, type PasswordSource, type Passwords } from './passwords';
 import type { SeedComponent, SeedDashboard, SeedDataCollection, SeedProject, SeedUsers } from './schema';
 
 export interface Credentials {
@@ -91,7 +91,7 @@ export function buildSeedBundle(input: {
     const email = user.password_from === 'ADMIN_PASSWORD' && input.credentials.adminEmail ? input.credentials.adminEmail : user.email;
     let password = input.credentials.passwords[user.password_from];
     if (!password) {
-      password = randomPassword();
+      password = generatedPassword(user.password_from, email);
       generatedPasswords.push({ email, source: user.password_from, password });
     }
     userByEmail.set(user.email, { _id: user._id, email, password: hashPassword(email, password), is_admin: user.is_admin });

@@ -21,7 +21,49 @@ export function verifyPassword(password: string, hash: string): boolean {
   return bcrypt.compareSync(password, hash);
 }
 
-/** A password for an account whose password is not configured (development only). */
+/** A random password (16 characters from 96 random bits). */
 export function randomPassword(): string {
   return randomBytes(12).toString('base64url');
+}
+
+type PasswordMemory = { generated: Map<string, string>; announced: Set<string> };
+
+// On globalThis: the console's boot and its reseed action are separate bundles in one process.
+function memory(): PasswordMemory {
+  const holder = globalThis as typeof globalThis & { __depictioGeneratedPasswords?: PasswordMemory };
+  holder.__depictioGeneratedPasswords ??= { generated: new Map(), announced: new Set() };
+  return holder.__depictioGeneratedPasswords;
+}
+
+/**
+ * The password of an account whose password is not configured (never in production): made up
+ * once per process, so that every reseed this process runs writes the same one (and the same
+ * hash) instead of changing it under the user.
+ */
+export function generatedPassword(source: PasswordSource, email: string): string {
+  const key = `${source}\0${email}`;
+  let password = memory().generated.get(key);
+  if (!password) {
+    password = randomPassword();
+    memory().generated.set(key, password);
+  }
+  return password;
+}
+
+/** Prints each generated password the first time this process has written it, never again. */
+export function announceGeneratedPasswords(
+  generated: ReadonlyArray<{ email: string; source: PasswordSource; password: string }>,
+  log: (line: string) => void = console.log,
+): void {
+  for (const p of generated) {
+    const key = `${p.source}\0${p.email}\0${p.password}`;
+    if (memory().announced.has(key)) continue;
+    memory().announced.add(key);
+    log(`${p.email}: no ${p.source} configured, generated password (shown once): ${p.password}`);
+  }
+}
+
+/** The same check without blocking the event loop (the console's sign-in). */
+export function verifyPasswordAsync(password: string, hash: string): Promise<boolean> {
+  return bcrypt.compare(password, hash);
 }

@@ -9,6 +9,7 @@ import type { SeedBundle } from '../../lib/seeds/build';
 import { runCli } from '../support/cli';
 import { mongoUri, scratchDbName, useTestDb } from '../support/db';
 import { loadTestSeeds } from '../support/seeds';
+import { SEEDED_ADMIN, sessionCookie, signedRequest } from '../support/session';
 
 const oid = (hex: string) => new ObjectId(hex);
 
@@ -488,15 +489,15 @@ describe('GET /api/audit', () => {
   });
 
   it('serves the report as JSON, one dashboard with ?dashboard=, and CSV with ?format=csv', async () => {
-    const all = await GET(new Request('http://console.test/api/audit'));
+    const all = await GET(await signedRequest('http://console.test/api/audit'));
     expect(all.status).toBe(200);
     const report = auditReportSchema.parse(await all.json());
     expect(report.summary.components).toBe(63);
 
-    const one = auditReportSchema.parse(await (await GET(new Request(`http://console.test/api/audit?dashboard=${ID.community}`))).json());
+    const one = auditReportSchema.parse(await (await GET(await signedRequest(`http://console.test/api/audit?dashboard=${ID.community}`))).json());
     expect(one.dashboards.map((d) => d.id)).toEqual([ID.ampliseq]);
 
-    const csv = await GET(new Request('http://console.test/api/audit?format=csv'));
+    const csv = await GET(await signedRequest('http://console.test/api/audit?format=csv'));
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.headers.get('content-disposition')).toBe('attachment; filename=audit.csv');
@@ -506,11 +507,22 @@ describe('GET /api/audit', () => {
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${ID.ampliseq},nf-core/ampliseq,${ID.ampliseq},nf-core/ampliseq,[^,]+,multiqc,`)));
   });
 
+  it('answers 401 without a session, or with one signed by another key, before reading anything', async () => {
+    for (const request of [
+      new Request('http://console.test/api/audit'),
+      new Request('http://console.test/api/audit', { headers: { cookie: await sessionCookie(SEEDED_ADMIN, { secret: 'another-console-s-secret-of-32-bytes!!' }) } }),
+    ]) {
+      const response = await GET(request);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ error: 'sign in first: this needs a session' });
+    }
+  });
+
   it('answers 404 for an unknown dashboard and 400 for an unknown format, as JSON', async () => {
-    const missing = await GET(new Request('http://console.test/api/audit?dashboard=0123456789abcdef01234567'));
+    const missing = await GET(await signedRequest('http://console.test/api/audit?dashboard=0123456789abcdef01234567'));
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'no dashboard with id 0123456789abcdef01234567' });
-    const bad = await GET(new Request('http://console.test/api/audit?format=xml'));
+    const bad = await GET(await signedRequest('http://console.test/api/audit?format=xml'));
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toContain('format must be json or csv');
   });

@@ -1,13 +1,46 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { DatabaseUnreachableError } from '../../lib/db/client';
 import { ConfigError } from '../../lib/env';
 import { HttpError, guarded, parseQuery } from '../../lib/http/guard';
+import { SEEDED_ADMIN, SEEDED_VIEWER, sessionCookie } from '../support/session';
 
-const request = (path = '/api/x') => new Request(`http://console.test${path}`);
+// A viewer's session: every route answers any signed-in user.
+let cookie = '';
+const request = (path = '/api/x') => new Request(`http://console.test${path}`, { headers: { cookie } });
 
 describe('guarded', () => {
+  beforeAll(async () => {
+    cookie = await sessionCookie(SEEDED_VIEWER);
+  });
   afterEach(() => vi.restoreAllMocks());
+
+  it('answers 401 without a valid session, before the handler runs', async () => {
+    const handler = vi.fn(async () => Response.json({ ok: true }));
+    const route = guarded(handler);
+    const token = cookie.split('=')[1]!;
+    const [header, payload, signature] = token.split('.');
+    const tampered = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    tampered.role = 'admin';
+    const forged = `${header}.${Buffer.from(JSON.stringify(tampered)).toString('base64url')}.${signature}`;
+    for (const headers of [
+      {} as Record<string, string>,
+      { cookie: 'console_session=not-a-token' },
+      { cookie: `console_session=${forged}` },
+      { cookie: await sessionCookie(SEEDED_ADMIN, { now: new Date(Date.now() - 7_200_000), maxAgeMs: 3_600_000 }) },
+      { cookie: await sessionCookie(SEEDED_ADMIN, { secret: 'a-different-secret-of-at-least-32-bytes' }) },
+    ]) {
+      const response = await route(new Request('http://console.test/api/x', { headers }));
+      expect(response.status, JSON.stringify(headers)).toBe(401);
+      expect(await response.json()).toEqual({ error: 'sign in first: this needs a session' });
+    }
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('hands the session to the handler', async () => {
+    const response = await guarded(async (_request, session) => Response.json({ email: session.email, role: session.role }))(request());
+    expect(await response.json()).toEqual({ email: 'test_user@example.com', role: 'viewer' });
+  });
 
   it('passes a response through', async () => {
     const response = await guarded(async () => Response.json({ ok: true }))(request());

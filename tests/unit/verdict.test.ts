@@ -189,3 +189,15 @@ describe('tallyRun and judge', () => {
     expect(none.tally).toMatchObject({ workers: 0, acquired: 0, started_at: null, finished_at: null, elapsed_ms: null });
   });
 });
+
+describe('an admin in a run', () => {
+  it('counts an admin action and a force-release in no worker tally', () => {
+    const { step, sorted } = run();
+    step('admin:admin@example.com', 'admin-action', 0, null, { action: 'reseed', outcome: 'ok' });
+    step('console-reseed@host:1', 'boot', 1);
+    holds(step, 'console-reseed@host:1', 2, 4);
+    step('admin:admin@example.com', 'force-released', 200, 4, { holder: 'someone' });
+    const tally = tallyRun(sorted());
+    expect(tally).toMatchObject({ workers: 1, acquired: 1, lost: 0, failed: 0, wipes: 1, completions: 1, holders: ['console-reseed@host:1'] });
+  });
+});

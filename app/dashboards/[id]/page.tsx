@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { requireSession } from '@/app/_lib/session';
 import { DashboardDetailLive } from '@/components/dashboard-detail-live';
 import { auditDatabase } from '@/lib/audit/run-audit';
 import { loadInitial } from '@/lib/console/load-initial';
@@ -13,6 +14,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function DashboardPage({ params }: Props) {
   const { id } = await params;
+  await requireSession(`/dashboards/${encodeURIComponent(id)}`);
   const initial = await loadInitial((db) => auditDatabase(db, { dashboardId: id }));
   const title = initial.data?.dashboards[0]?.title ?? 'Dashboard';
   return (

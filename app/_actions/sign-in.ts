@@ -1,0 +1,27 @@
+'use server';
+
+import { headers } from 'next/headers';
+import { z } from 'zod';
+import { publicAction } from '@/app/_lib/actions';
+import { startSession } from '@/app/_lib/session';
+import { refuse } from '@/lib/auth/action-guard';
+import { safeNextPath } from '@/lib/auth/next-path';
+import { SIGN_IN_FAILED, clientAddress, signIn } from '@/lib/auth/sign-in';
+import { config } from '@/lib/env';
+
+// The credentials are checked by signIn itself, so a malformed form gets the one sign-in message too.
+const signInFormSchema = z.looseObject({ next: z.unknown().optional() });
+
+/** The sign-in form: limited attempts, one message for every refusal, then back where the user was going. */
+export const signInAction = publicAction('sign-in', signInFormSchema, async (input, { db }) => {
+  const forwarded = await headers();
+  const address = clientAddress(forwarded.get('x-forwarded-for'), forwarded.get('x-real-ip'));
+  const result = await signIn(await db(), input, address, config());
+  if (!result.ok) {
+    const email = typeof input.email === 'string' ? input.email.slice(0, 254) : '(none)';
+    console.warn(`[auth] sign-in refused for ${JSON.stringify(email)} from ${address}`);
+    return refuse('invalid', SIGN_IN_FAILED);
+  }
+  await startSession(result.user);
+  return { ok: true, redirect_to: safeNextPath(input.next) };
+});

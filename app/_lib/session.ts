@@ -1,0 +1,53 @@
+import 'server-only';
+import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { cache } from 'react';
+import {
+  SESSION_COOKIE,
+  createSessionToken,
+  sessionCookieOptions,
+  sessionSecret,
+  verifySessionToken,
+  type Session,
+  type SessionUser,
+} from '@/lib/auth/session';
+import { config } from '@/lib/env';
+
+/** The signed-in user of this request, or null (read once per request). */
+export const currentSession = cache(async (): Promise<Session | null> => {
+  const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  return verifySessionToken(token, sessionSecret());
+});
+
+/** Where a signed-out visitor of `path` is sent: the sign-in page, and back to `path` after. */
+export function signInUrl(path: string): string {
+  return `/sign-in?next=${encodeURIComponent(path)}`;
+}
+
+/** A page's path with its search params, to come back to after signing in. */
+export function pathWithQuery(path: string, params: Record<string, string | string[] | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) for (const v of [value ?? []].flat()) query.append(key, v);
+  return query.size > 0 ? `${path}?${query}` : path;
+}
+
+/**
+ * Every page calls this first. The proxy already sends signed-out visitors to the sign-in page,
+ * but the proxy is not the security boundary: the page checks the session itself.
+ */
+export async function requireSession(path: string): Promise<Session> {
+  const session = await currentSession();
+  if (!session) redirect(signInUrl(path));
+  return session;
+}
+
+export async function startSession(user: SessionUser): Promise<void> {
+  const cfg = config();
+  const token = await createSessionToken(user, { secret: sessionSecret(cfg), maxAgeMs: cfg.SESSION_MAX_AGE_MS });
+  (await cookies()).set(SESSION_COOKIE, token, sessionCookieOptions(cfg));
+}
+
+export async function endSession(): Promise<void> {
+  const { maxAge: _maxAge, ...options } = sessionCookieOptions();
+  (await cookies()).set(SESSION_COOKIE, '', { ...options, maxAge: 0 });
+}

@@ -1,0 +1,210 @@
+'use client';
+
+import { useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useRef, useState, useTransition } from 'react';
+import { reseedAction } from '@/app/_actions/reseed';
+import { seedMissingAction } from '@/app/_actions/seed-missing';
+import type { ActionResult, Refusal } from '@/lib/auth/action-guard';
+import type { OverviewJson } from '@/lib/console/overview';
+import { PRESERVED_COLLECTIONS } from '@/lib/db/collections';
+import { Banner } from './ui/banner';
+import { Button, inputClass } from './ui/button';
+
+type RunStarted = { run_id: string; generation: string; already_started: boolean };
+
+/** One key per intent (an opened dialog, a click): the server starts at most one run for it. */
+export function newIdempotencyKey(): string {
+  // getRandomValues works on plain http too, where crypto.randomUUID does not.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function RefusalBanner({ refusal }: { refusal: Refusal }) {
+  return (
+    <Banner title={refusal.error}>
+      {refusal.issues && refusal.issues.length > 0 && (
+        <ul className="list-disc pl-4">
+          {refusal.issues.map((issue) => (
+            <li key={issue}>{issue}</li>
+          ))}
+        </ul>
+      )}
+    </Banner>
+  );
+}
+
+/**
+ * The admin's controls on the overview: "Reseed…" (destructive, behind a dialog that says what
+ * will be wiped and asks for the database name) and "Seed missing" (writes only what is absent).
+ * The run starts in the background; its progress shows on the page through polling.
+ */
+export function AdminActions({ collections, databaseName }: { collections: OverviewJson['collections']; databaseName: string }) {
+  const queryClient = useQueryClient();
+  const [outcome, setOutcome] = useState<{ kind: 'Reseed' | 'Seed missing'; result: ActionResult<RunStarted> } | null>(null);
+  const [seeding, startSeeding] = useTransition();
+  // Kept until an answer comes back: a double click is one run.
+  const [seedKey, setSeedKey] = useState(newIdempotencyKey);
+
+  const started = (kind: 'Reseed' | 'Seed missing', result: ActionResult<RunStarted>) => {
+    setOutcome({ kind, result });
+    // Poll now rather than at the next tick: the run is already in the history.
+    void queryClient.invalidateQueries();
+  };
+
+  return (
+    <section aria-labelledby="admin-actions-title" className="rounded-lg border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
+      <div className="flex flex-wrap items-center gap-3">
+        <h2 id="admin-actions-title" className="mr-auto text-base font-semibold">
+          Admin actions
+        </h2>
+        <Button
+          disabled={seeding}
+          onClick={() =>
+            startSeeding(async () => {
+              started('Seed missing', await seedMissingAction({ idempotency_key: seedKey }));
+              setSeedKey(newIdempotencyKey());
+            })
+          }
+        >
+          Seed missing
+        </Button>
+        <ReseedDialog collections={collections} databaseName={databaseName} onStarted={(result) => started('Reseed', result)} />
+      </div>
+      <div role="status" className="mt-3 empty:mt-0">
+        {outcome?.result.ok && (
+          <p className="text-sm">
+            {outcome.kind} {outcome.result.already_started ? 'was already started' : 'started'}: run{' '}
+            <Link className="font-mono underline" href={`/workers?run=${encodeURIComponent(outcome.result.run_id)}`}>
+              {outcome.result.run_id}
+            </Link>
+            . Its progress shows on this page as it happens.
+          </p>
+        )}
+      </div>
+      {outcome && !outcome.result.ok && (
+        <div className="mt-3">
+          <RefusalBanner refusal={outcome.result} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+function ReseedDialog({
+  collections,
+  databaseName,
+  onStarted,
+}: {
+  collections: OverviewJson['collections'];
+  databaseName: string;
+  onStarted: (result: ActionResult<RunStarted>) => void;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [key, setKey] = useState('');
+  const [typed, setTyped] = useState('');
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const [pending, startTransition] = useTransition();
+  const wiped = collections.filter((c) => !PRESERVED_COLLECTIONS.includes(c.name));
+  const total = wiped.reduce((n, c) => n + c.count, 0);
+  const confirmed = typed === databaseName;
+
+  const open = () => {
+    setKey(newIdempotencyKey());
+    setTyped('');
+    setRefusal(null);
+    dialog.current?.showModal();
+  };
+  const submit = (event: React.FormEvent) => {
+    event.preventDefault();
+    if (!confirmed || pending) return;
+    startTransition(async () => {
+      // The same key however often this is submitted: one run.
+      const result = await reseedAction({ idempotency_key: key, confirm_database: typed });
+      if (result.ok) {
+        dialog.current?.close();
+        onStarted(result);
+      } else {
+        setRefusal(result);
+      }
+    });
+  };
+
+  return (
+    <>
+      <Button variant="danger-outline" onClick={open} aria-haspopup="dialog">
+        Reseed…
+      </Button>
+      <dialog
+        ref={dialog}
+        aria-labelledby="reseed-title"
+        aria-describedby="reseed-description"
+        className="m-auto w-[min(36rem,calc(100vw-2rem))] rounded-lg border-2 border-red-600 bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-black/50 dark:border-red-500 dark:bg-zinc-900 dark:text-zinc-100"
+      >
+        <form onSubmit={submit} className="space-y-4 p-5">
+          <h2 id="reseed-title" className="text-lg font-semibold text-red-800 dark:text-red-200">
+            Reseed {databaseName}: wipe, then seed
+          </h2>
+          <div id="reseed-description" className="space-y-2 text-sm">
+            <p>
+              This deletes <strong>every document</strong> in {wiped.length === 1 ? 'this collection' : `these ${wiped.length} collections`} of{' '}
+              <strong>{databaseName}</strong> ({total} documents now), then writes the seed files again, as a new generation under the workers&apos; lock.
+            </p>
+            <p>
+              Kept: {PRESERVED_COLLECTIONS.join(', ')} (the lock, the state, the history, the sign-in counters). Nobody is signed out. If a
+              run holds the lock, nothing starts.
+            </p>
+          </div>
+          {wiped.length > 0 ? (
+            <table className="w-full text-sm">
+              <caption className="sr-only">Collections that will be wiped, with their documents now</caption>
+              <thead>
+                <tr className="border-b border-zinc-200 text-left dark:border-zinc-700">
+                  <th scope="col" className="py-1 font-medium">
+                    Collection
+                  </th>
+                  <th scope="col" className="py-1 text-right font-medium">
+                    Documents
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {wiped.map((c) => (
+                  <tr key={c.name} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800">
+                    <th scope="row" className="py-1 text-left font-mono font-normal">
+                      {c.name}
+                    </th>
+                    <td className="py-1 text-right tabular-nums">{c.count}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="text-sm">No collection holds seeded data yet: nothing is wiped, everything is seeded.</p>
+          )}
+          <div>
+            <label htmlFor="reseed-confirm" className="mb-1 block text-sm font-medium">
+              Type the database name, <span className="font-mono">{databaseName}</span>, to confirm
+            </label>
+            <input
+              id="reseed-confirm"
+              name="confirm_database"
+              autoComplete="off"
+              spellCheck={false}
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              className={`${inputClass} font-mono`}
+            />
+          </div>
+          {refusal && <RefusalBanner refusal={refusal} />}
+          <div className="flex justify-end gap-2">
+            <Button onClick={() => dialog.current?.close()}>Cancel</Button>
+            <Button type="submit" variant="danger" disabled={!confirmed || pending}>
+              {pending ? 'Starting…' : 'Wipe and reseed'}
+            </Button>
+          </div>
+        </form>
+      </dialog>
+    </>
+  );
+}

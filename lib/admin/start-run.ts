@@ -1,0 +1,122 @@
+import { createHash, randomBytes } from 'node:crypto';
+import os from 'node:os';
+import type { Db } from 'mongodb';
+import { refuse, type ActionResult } from '../auth/action-guard';
+import { INIT_HISTORY } from '../db/collections';
+import { ServerClock } from '../db/server-clock';
+import type { Config } from '../env';
+import { HistoryRecorder } from '../history/recorder';
+import { initialize, type WorkerOutcome } from '../init/run-worker';
+import { prepareWorker } from '../init/prepare';
+import { acquireLease } from '../lock/lease';
+import { workerIdentity } from '../lock/identity';
+import { SeedValidationError } from '../seeds/errors';
+import { announceGeneratedPasswords } from '../seeds/passwords';
+
+export type RunKind = 'reseed' | 'seed-missing';
+
+export interface StartRunRequest {
+  kind: RunKind;
+  /** The client's idempotency key: the same key is the same run. */
+  key: string;
+  /** The admin who asked, for the history. */
+  requestedBy: string;
+}
+
+export type StartRunResult = ActionResult<{ run_id: string; generation: string; already_started: boolean }>;
+
+/** The run (and generation) a key stands for: the same on every console instance. */
+export function runIdFor(kind: RunKind, key: string): string {
+  return `${kind}-${createHash('sha256').update(`${kind}\0${key}`).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Starts a reseed (a new generation with wipe) or a seed-missing run (no wipe, only absent
+ * documents written) as the holder of the same lease the workers take, and returns at once: the
+ * work goes on in the background and the history shows it.
+ *
+ * The lease is taken here, before answering, so that a held lease is the answer ("who holds it,
+ * until when") and no second run starts. A key already used answers with its run again.
+ */
+export async function startRun(
+  db: Db,
+  cfg: Config,
+  request: StartRunRequest,
+  hooks: { onDone?: (outcome: WorkerOutcome) => void } = {},
+): Promise<StartRunResult> {
+  const wipe = request.kind === 'reseed';
+  const runId = runIdFor(request.kind, request.key);
+  const generation = runId;
+  const started = { ok: true as const, run_id: runId, generation, already_started: true };
+
+  if (await db.collection(INIT_HISTORY).findOne({ run_id: runId, event: 'boot' }, { projection: { _id: 1 } })) return started;
+
+  let options;
+  try {
+    // The seeds are validated in full before the lock is taken or anything is wiped.
+    options = await prepareWorker(cfg, {
+      wipe,
+      generation,
+      runId,
+      workerName: `console-${request.kind}@${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    });
+  } catch (error) {
+    if (error instanceof SeedValidationError) return refuse('invalid', `Nothing was done: the seeds are not valid. ${error.message}`);
+    throw error;
+  }
+  options.seedMode = wipe ? 'replace' : 'missing';
+
+  const clock = new ServerClock(db);
+  await clock.sync();
+  const { identity } = options;
+  const attempt = await acquireLease(db, clock, { ...identity, run_id: runId, generation }, options.leaseMs);
+  if (!attempt.acquired) {
+    const lock = attempt.lock;
+    // The same key, clicked twice: its run holds the lease, or has completed.
+    if (lock?.holder?.generation === generation || lock?.completed_generations?.includes(generation)) return started;
+    const holder = lock?.holder?.worker_id ?? null;
+    const expires = lock?.holder ? (lock.lease_expires_at?.toISOString() ?? null) : null;
+    return refuse(
+      'conflict',
+      holder
+        ? `No run was started: ${holder} holds the lock (run ${lock?.holder?.run_id}) until ${expires ?? 'its lease ends'}.`
+        : 'No run was started: the lock was taken at the same moment. Look at the lock and try again.',
+      { holder, lease_expires_at: expires },
+    );
+  }
+
+  const history = new HistoryRecorder(db, clock, identity, { run_id: runId, generation }, { pipeline: true });
+  try {
+    await history.record('boot', null, {
+    wipe,
+    generation,
+    seed_digest: options.seeds.digest,
+    version: identity.version,
+    requested_by: request.requestedBy,
+      mode: options.seedMode,
+    });
+    if (attempt.takenOverFrom) {
+      await history.record('takeover', attempt.lease.fence, {
+        from: attempt.takenOverFrom.holder.worker_id,
+        from_run: attempt.takenOverFrom.holder.run_id,
+        expired_at: attempt.takenOverFrom.expiredAt ?? null,
+      });
+    }
+    // Stored before the answer: the run shows on the next poll, and its key finds it.
+    await history.flush();
+  } catch (error) {
+    await attempt.lease.release().catch(() => {});
+    throw error;
+  }
+  const seeds = options.seeds;
+  void initialize(db, clock, attempt.lease, options, history)
+    .then((outcome) => {
+      if (outcome.outcome === 'failed') console.error(`[${request.kind}] ${runId}: ${outcome.reason}`);
+      else console.log(`[${request.kind}] ${runId} by ${request.requestedBy}: ${outcome.outcome}`);
+      if (outcome.outcome === 'acquired') announceGeneratedPasswords(seeds.generatedPasswords, (line) => console.log(`[${request.kind}] ${line}`));
+      hooks.onDone?.(outcome);
+    })
+    .catch((error: unknown) => console.error(`[${request.kind}] ${runId} failed:`, error))
+    .finally(() => history.flush().catch((error: unknown) => console.error(`[${request.kind}] history: ${(error as Error).message}`)));
+  return { ...started, already_started: false };
+}

@@ -1,0 +1,71 @@
+import type { Db } from 'mongodb';
+import { z } from 'zod';
+import { USERS } from '../db/collections';
+import type { Config } from '../env';
+import { objectIdSchema } from '../schemas/object-id';
+import { hashPassword, randomPassword, verifyPasswordAsync } from '../seeds/passwords';
+import { attemptKeys, reserveAttempt } from './rate-limit';
+import type { SessionUser } from './session';
+
+/** One answer for a wrong email, a wrong password, a malformed form and too many attempts alike. */
+export const SIGN_IN_FAILED = 'Sign-in failed: the email or password is wrong, or there were too many attempts (then wait a minute).';
+
+export const signInInputSchema = z.object({
+  email: z.string().trim().min(3).max(254),
+  password: z.string().min(1).max(200),
+});
+export type SignInInput = z.infer<typeof signInInputSchema>;
+
+export type SignInResult = { ok: true; user: SessionUser } | { ok: false; error: string };
+
+const storedUserSchema = z.object({ _id: objectIdSchema, email: z.string(), password: z.string(), is_admin: z.boolean().optional() });
+
+let dummyHash: string | undefined;
+
+/** The platform's user with this email and password, with its role; null otherwise. */
+export async function checkCredentials(db: Db, email: string, password: string): Promise<SessionUser | null> {
+  const found = await db.collection(USERS).findOne({ email }, { projection: { _id: 1, email: 1, password: 1, is_admin: 1 } });
+  const user = found ? storedUserSchema.safeParse(found) : null;
+  if (!user?.success) {
+    // As slow as a real check, so the answer's timing does not tell which emails exist.
+    dummyHash ??= hashPassword('nobody@invalid', randomPassword());
+    await verifyPasswordAsync(password, dummyHash);
+    return null;
+  }
+  if (!(await verifyPasswordAsync(password, user.data.password).catch(() => false))) return null;
+  return { userId: user.data._id.toHexString(), email: user.data.email, role: user.data.is_admin ? 'admin' : 'viewer' };
+}
+
+/**
+ * A sign-in attempt from `address`: limited per email and per address (SIGNIN_MAX_ATTEMPTS in
+ * SIGNIN_WINDOW_MS, counted before the password is checked), then checked against `users`.
+ * Every refusal is the same message.
+ */
+export async function signIn(
+  db: Db,
+  raw: unknown,
+  address: string,
+  cfg: Pick<Config, 'SIGNIN_WINDOW_MS' | 'SIGNIN_MAX_ATTEMPTS'>,
+): Promise<SignInResult> {
+  const input = signInInputSchema.safeParse(raw);
+  if (!input.success) return { ok: false, error: SIGN_IN_FAILED };
+  const { email, password } = input.data;
+  const reservation = await reserveAttempt(db, attemptKeys(email, address), {
+    windowMs: cfg.SIGNIN_WINDOW_MS,
+    maxAttempts: cfg.SIGNIN_MAX_ATTEMPTS,
+  });
+  if (!reservation.allowed) return { ok: false, error: SIGN_IN_FAILED };
+  const user = await checkCredentials(db, email, password);
+  if (!user) return { ok: false, error: SIGN_IN_FAILED };
+  await reservation.release();
+  return { ok: true, user };
+}
+
+/**
+ * The client's address as the nearest proxy saw it: the last X-Forwarded-For entry (the one a
+ * load balancer appends; `next start` sets it to the socket's address when there is none).
+ */
+export function clientAddress(forwardedFor: string | null | undefined, realIp?: string | null): string {
+  const last = forwardedFor?.split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+  return (last || realIp?.trim() || 'unknown').slice(0, 100);
+}
