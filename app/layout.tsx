@@ -37,6 +37,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <NavLink href="/workers">Workers</NavLink>
                   <NavLink href="/projects">Projects</NavLink>
                   <NavLink href="/dashboards">Dashboards</NavLink>
+                  {session.role === 'admin' && <NavLink href="/drill">Drill</NavLink>}
                 </nav>
               )}
               <div className="ml-auto flex items-center gap-3">

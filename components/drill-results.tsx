@@ -87,7 +87,7 @@ export function DrillResults({ job }: { job: DrillJob }) {
                   {result && (
                     <>
                       <ul className="list-disc space-y-0.5 pl-4">
-                        {[...result.findings, ...result.run_problems, ...result.data_problems].map((f) => (
+                        {[...new Set([...result.findings, ...result.run_problems, ...result.data_problems])].map((f) => (
                           <li key={f}>{f}</li>
                         ))}
                       </ul>
