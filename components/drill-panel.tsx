@@ -4,7 +4,7 @@ import { useState, useTransition, type FormEvent } from 'react';
 import { startDrillAction } from '@/app/_actions/start-drill';
 import type { Refusal } from '@/lib/auth/action-guard';
 import type { DrillJob } from '@/lib/drill/job';
-import { DRILL_ALGORITHMS } from '@/lib/drill/types';
+import { DRILL_ALGORITHMS } from '@/lib/drill/algorithms';
 import { DrillResults } from './drill-results';
 import { useLive } from './live-query';
 import { Banner } from './ui/banner';

@@ -3,7 +3,7 @@
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { queryString } from '@/lib/console/urls';
-import { HISTORY_EVENTS } from '@/lib/schemas/history';
+import { HISTORY_EVENTS } from '@/lib/schemas/history-events';
 
 /** datetime-local inputs speak the viewer's local time; the URL carries ISO times. */
 function toLocalInput(iso: string | null): string {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import { DRILL_ALGORITHMS } from './algorithms';
 
 /**
  * The race drill's shapes: what a drill is asked to do and what it reports, for the command line
  * and the console page alike.
  */
 
-export const DRILL_ALGORITHMS = ['unsafe', 'copy-drop-restore', 'lease'] as const;
-export type DrillAlgorithm = (typeof DRILL_ALGORITHMS)[number];
+export { DRILL_ALGORITHMS, type DrillAlgorithm } from './algorithms';
 
 /** How the old platform's waiting workers polled the lock (a model parameter; ours use INIT_POLL_MS). */
 export const LEGACY_POLL_MS = 1_000;

@@ -1,28 +1,7 @@
 import { z } from 'zod';
+import { HISTORY_EVENTS, type HistoryEventName } from './history-events';
 
-export type HistoryEventName = (typeof HISTORY_EVENTS)[number];
-
-export const HISTORY_EVENTS = [
-  'boot',
-  'acquired',
-  'takeover',
-  'waiting',
-  'ready',
-  'skipped-complete',
-  'wipe-started',
-  'wiped',
-  'lock-preserved',
-  'seeded-project',
-  'completed',
-  'failed',
-  'lease-renewed',
-  'lease-lost',
-  'released',
-  'force-released',
-  'wait-timeout',
-  // An admin's call of a console action (reseed, seed missing, force-release), allowed or refused.
-  'admin-action',
-] as const;
+export { HISTORY_EVENTS, type HistoryEventName } from './history-events';
 
 /** Events an admin records, not a worker: they are not part of a run's worker tally. */
 export const CONSOLE_EVENTS: readonly HistoryEventName[] = ['admin-action', 'force-released'];
