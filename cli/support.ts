@@ -18,12 +18,15 @@ export function fail(error: unknown, usage?: string): never {
  */
 export async function waitForGo(): Promise<void> {
   if (process.env.INIT_BARRIER !== '1' || !process.send) return;
-  await new Promise<void>((resolve) => {
-    process.on('message', (message: { type?: string }) => {
-      if (message?.type === 'go') resolve();
+  const at = await new Promise<number>((resolve) => {
+    process.on('message', (message: { type?: string; at?: number }) => {
+      if (message?.type === 'go') resolve(message.at ?? Date.now());
     });
     process.send!({ type: 'ready' });
   });
   process.removeAllListeners('message');
   process.disconnect?.();
+  // Every worker starts at the same instant of the host's clock, not when its message arrives.
+  const wait = at - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }

@@ -209,6 +209,43 @@ def is_replacement(update):
     return isinstance(update, dict) and not any(key.startswith('$') for key in update)
 
 
+def replace_by_id(coll, query, replacement, upsert):
+    """A replacement on one `_id` (`{_id: X, ...conditions}`), done on the store directly.
+
+    Same answers as mongomock's general update path (which deep-copies the old document for a
+    rollback it then rarely needs): match the conditions, keep `_id` first, check unique indexes,
+    and on an upsert whose `_id` exists but does not match, fail with a duplicate key as MongoDB
+    does. Returns None when the query is not of that form.
+    """
+    _id = query.get('_id')
+    if _id is None or isinstance(_id, dict):
+        return None
+    store = coll._store
+    existing = store[_id] if _id in store else None
+    document = dict(replacement)
+    document.pop('_id', None)
+    document = dict(_id=_id, **document)
+    if existing is not None and mm_filtering.filter_applies(query, existing):
+        store[_id] = document
+        try:
+            coll._ensure_uniques(document)
+        except mongomock.DuplicateKeyError:
+            store[_id] = existing
+            raise
+        return {'n': 1, 'nModified': 0 if existing == document else 1}
+    if not upsert:
+        return {'n': 0, 'nModified': 0}
+    if existing is not None:
+        raise mongomock.DuplicateKeyError('E11000 duplicate key error: _id %r' % (_id,), 11000)
+    store[_id] = document
+    try:
+        coll._ensure_uniques(document)
+    except mongomock.DuplicateKeyError:
+        del store[_id]
+        raise
+    return {'n': 1, 'nModified': 0, 'upserted': _id}
+
+
 def cmd_update(db_name, cmd):
     coll = collection(db_name, cmd['update'])
     ordered = cmd.get('ordered', True)
@@ -221,8 +258,12 @@ def cmd_update(db_name, cmd):
                 raise CommandError(2, 'the emulator does not support aggregation-pipeline updates')
             if spec.get('arrayFilters'):
                 raise CommandError(2, 'the emulator does not support arrayFilters')
-            result = coll._update(spec.get('q') or {}, update, upsert=bool(spec.get('upsert')),
-                                  multi=bool(spec.get('multi')))
+            result = None
+            if is_replacement(update) and not spec.get('multi'):
+                result = replace_by_id(coll, spec.get('q') or {}, update, bool(spec.get('upsert')))
+            if result is None:
+                result = coll._update(spec.get('q') or {}, update, upsert=bool(spec.get('upsert')),
+                                      multi=bool(spec.get('multi')))
             if result.get('upserted') is not None:
                 upserted.append({'index': index, '_id': result['upserted']})
                 n += 1

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Db } from 'mongodb';
 import { ServerClock } from '../db/server-clock';
 import { HistoryRecorder } from '../history/recorder';
@@ -24,6 +25,8 @@ export interface WorkerOptions {
   leaseMs: number;
   pollMs: number;
   waitTimeoutMs: number;
+  /** A dedicated worker process lowers its CPU priority while it waits (see yieldCpu). */
+  yieldCpuWhileWaiting?: boolean;
   /** Called after each history event is stored: logging, and fault injection in tests and drills. */
   onEvent?: (event: HistoryEvent) => void | Promise<void>;
 }
@@ -39,6 +42,19 @@ export function seedGeneration(digest: string): string {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A waiter only polls: on a host that runs several worker processes (gunicorn-style), it lowers
+ * its own CPU priority so the holder's initialization is not slowed by the processes waiting for
+ * it. Only for a process that does nothing else (the console's server must stay responsive).
+ */
+function yieldCpu(): void {
+  try {
+    os.setPriority(Math.min(19, os.getPriority() + 10));
+  } catch {
+    // Not permitted here: waiting works the same, only without the courtesy.
+  }
+}
 
 /**
  * One worker's initialization, as each API worker runs it at boot:
@@ -124,9 +140,11 @@ async function race(db: Db, clock: ServerClock, history: HistoryRecorder, option
       // reads do not crowd the holder's first steps.
       lostAt = clock.now();
       waited = true;
+      if (options.yieldCpuWhileWaiting) yieldCpu();
     }
     if (!waited) {
       // Held by a live lease at first sight: wait for it.
+      if (options.yieldCpuWhileWaiting) yieldCpu();
       await history.record('waiting', lock?.fence ?? null, {
         holder: holderId,
         lease_expires_at: lock?.holder ? (lock.lease_expires_at ?? null) : null,

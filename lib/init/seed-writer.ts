@@ -13,6 +13,12 @@ export type SeedMode = 'replace' | 'missing';
  * Writes the seeded documents with fenced upserts (`missing`: fenced inserts of the absent ones
  * only); calls `onProject` after each project is whole. The lease is checked in the database once
  * before the writes; each write is fenced on its own. The counts are the documents written.
+ *
+ * Independent writes go out together (users with groups, the projects side by side, and within a
+ * project its registrations with the project document): under the lock nobody else writes, and
+ * the holder spends its time on the database's work rather than on round trips. A project's
+ * dashboards still follow its project and registrations, so a reader never sees a dashboard point
+ * at a project that is not there yet.
  */
 export async function writeSeeds(
   db: Db,
@@ -23,17 +29,24 @@ export async function writeSeeds(
   onProject: (project: SeedProjectBundle) => Promise<void>,
 ): Promise<SeedCounts> {
   const write = mode === 'missing' ? fencedInsertMissing : fencedUpsertAll;
-  const counts: SeedCounts = { users: 0, groups: 0, projects: 0, dashboards: 0, deltatables: 0, multiqc: 0 };
   await lease.assertHeld();
-  counts.users = await write(db, USERS, bundle.users, lease, runId);
-  counts.groups = await write(db, GROUPS, bundle.groups, lease, runId);
-  for (const entry of bundle.projects) {
-    // Registrations and the project go in before the dashboards that point at them.
-    counts.deltatables! += await write(db, DELTATABLES, entry.deltatables, lease, runId);
-    counts.multiqc! += await write(db, MULTIQC, entry.multiqc, lease, runId);
-    counts.projects! += await write(db, PROJECTS, [entry.project], lease, runId);
-    counts.dashboards! += await write(db, DASHBOARDS, entry.dashboards, lease, runId);
-    await onProject(entry);
-  }
+  const [users, groups, perProject] = await Promise.all([
+    write(db, USERS, bundle.users, lease, runId),
+    write(db, GROUPS, bundle.groups, lease, runId),
+    Promise.all(
+      bundle.projects.map(async (entry) => {
+        const [deltatables, multiqc, projects] = await Promise.all([
+          write(db, DELTATABLES, entry.deltatables, lease, runId),
+          write(db, MULTIQC, entry.multiqc, lease, runId),
+          write(db, PROJECTS, [entry.project], lease, runId),
+        ]);
+        const dashboards = await write(db, DASHBOARDS, entry.dashboards, lease, runId);
+        await onProject(entry);
+        return { deltatables, multiqc, projects, dashboards };
+      }),
+    ),
+  ]);
+  const counts: SeedCounts = { users, groups, projects: 0, dashboards: 0, deltatables: 0, multiqc: 0 };
+  for (const project of perProject) for (const [key, n] of Object.entries(project)) counts[key] = (counts[key] ?? 0) + n;
   return counts;
 }

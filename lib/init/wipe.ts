@@ -16,6 +16,7 @@ export async function wipeDatabase(db: Db, lease: Lease): Promise<Record<string,
     .filter((name) => !PRESERVED_COLLECTIONS.includes(name) && !name.startsWith('system.'))
     .sort();
   const deleted: Record<string, number> = {};
+  // One collection after the other: a holder that loses its lease stops between two of them.
   for (const name of names) {
     if (lease.signal.aborted) throw lease.signal.reason;
     deleted[name] = (await db.collection(name).deleteMany(olderThan(lease.fence))).deletedCount;

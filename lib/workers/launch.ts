@@ -8,6 +8,7 @@ import { PROJECT_ROOT, workerNodeArgs } from './worker-command';
  */
 
 const READY_TIMEOUT_MS = 120_000;
+const START_AHEAD_MS = 50;
 
 export interface LaunchOptions {
   count: number;
@@ -89,16 +90,16 @@ export async function launchWorkers(options: LaunchOptions): Promise<LaunchResul
 
   const readiness = await Promise.all(ready);
   const startup_ms = Date.now() - spawnedAt;
+  // The start signal names a moment a little ahead, so that all workers start together however
+  // long the messages take to reach them.
+  const startAt = Date.now() + START_AHEAD_MS;
   const go = (w: LaunchedWorker) => {
-    if (readiness[w.index] && w.child.connected) w.child.send({ type: 'go' });
+    if (readiness[w.index] && w.child.connected) w.child.send({ type: 'go', at: w.late ? startAt + (options.lateAfterMs ?? 0) : startAt });
   };
   // A worker that never became ready would never be released: stop it rather than wait forever.
   workers.filter((w) => !readiness[w.index] && w.exitCode === null).forEach((w) => w.child.kill('SIGKILL'));
-  const released_at = Date.now();
-  workers.filter((w) => !w.late).forEach(go);
-  if (late > 0) {
-    setTimeout(() => workers.filter((w) => w.late).forEach(go), options.lateAfterMs ?? 0);
-  }
+  const released_at = startAt;
+  workers.forEach(go);
   await Promise.all(exited);
   return { workers, startup_ms, released_at };
 }
