@@ -1,13 +1,11 @@
 import { isDuplicateKey } from '../lock/errors';
 import { LOCK_ID } from '../db/collections';
 import {
-  deleteLockInCleanup,
+  failWithCleanup,
   insertLock,
   legacyAcquireOrWait,
-  legacySeed,
   lockCollection,
-  markComplete,
-  recordProject,
+  seedAndMarkComplete,
   sleep,
   type LegacyOutcome,
   type LegacyWorkerOptions,
@@ -71,21 +69,8 @@ async function initialize(o: LegacyWorkerOptions, detail: Record<string, unknown
         await o.history.record('lock-preserved', null, { restored: true, window_ms: o.windowMs });
       }
     }
-    const seeded = await legacySeed(o.db, o.seeds, recordProject(o));
-    const marked = await markComplete(o);
-    await o.history.record('completed', null, {
-      counts: seeded.counts,
-      insert_conflicts: seeded.conflicts,
-      registration_errors: seeded.registrationErrors.length,
-      completion_marked: marked,
-    });
-    return { outcome: 'acquired', counts: seeded.counts, wiped: o.wipe };
+    return await seedAndMarkComplete(o);
   } catch (error) {
-    const reason = (error as Error).message;
-    const deleted = await deleteLockInCleanup(o).catch(() => null);
-    await o.history
-      .record('failed', null, { reason, restore_conflict: error instanceof RestoreConflictError, deleted_lock_of: deleted })
-      .catch(() => {});
-    return { outcome: 'failed', reason };
+    return failWithCleanup(o, error, { restore_conflict: error instanceof RestoreConflictError });
   }
 }

@@ -198,3 +198,24 @@ export function recordProject(o: LegacyWorkerOptions) {
       registration_errors: result.registrationErrors,
     });
 }
+
+/** The platform's last steps, the same in both old algorithms: seed by check-then-insert, mark the lock complete. */
+export async function seedAndMarkComplete(o: LegacyWorkerOptions): Promise<LegacyOutcome> {
+  const seeded = await legacySeed(o.db, o.seeds, recordProject(o));
+  const marked = await markComplete(o);
+  await o.history.record('completed', null, {
+    counts: seeded.counts,
+    insert_conflicts: seeded.conflicts,
+    registration_errors: seeded.registrationErrors.length,
+    completion_marked: marked,
+  });
+  return { outcome: 'acquired', counts: seeded.counts, wiped: o.wipe };
+}
+
+/** The platform's failure path: its cleanup deletes the lock, whoever holds it by then. */
+export async function failWithCleanup(o: LegacyWorkerOptions, error: unknown, detail: Record<string, unknown> = {}): Promise<LegacyOutcome> {
+  const reason = (error as Error).message;
+  const deleted = await deleteLockInCleanup(o).catch(() => null);
+  await o.history.record('failed', null, { reason, ...detail, deleted_lock_of: deleted }).catch(() => {});
+  return { outcome: 'failed', reason };
+}

@@ -1,12 +1,10 @@
 import { LOCK_ID } from '../db/collections';
 import {
-  deleteLockInCleanup,
+  failWithCleanup,
   insertLock,
   legacyAcquireOrWait,
-  legacySeed,
   lockCollection,
-  markComplete,
-  recordProject,
+  seedAndMarkComplete,
   type LegacyOutcome,
   type LegacyWorkerOptions,
   type TakeAttempt,
@@ -37,19 +35,8 @@ async function initialize(o: LegacyWorkerOptions, detail: Record<string, unknown
       await o.db.dropDatabase();
       await o.history.record('wiped', null, { dropped: o.db.databaseName, lock_dropped: true });
     }
-    const seeded = await legacySeed(o.db, o.seeds, recordProject(o));
-    const marked = await markComplete(o);
-    await o.history.record('completed', null, {
-      counts: seeded.counts,
-      insert_conflicts: seeded.conflicts,
-      registration_errors: seeded.registrationErrors.length,
-      completion_marked: marked,
-    });
-    return { outcome: 'acquired', counts: seeded.counts, wiped: o.wipe };
+    return await seedAndMarkComplete(o);
   } catch (error) {
-    const reason = (error as Error).message;
-    const deleted = await deleteLockInCleanup(o).catch(() => null);
-    await o.history.record('failed', null, { reason, deleted_lock_of: deleted }).catch(() => {});
-    return { outcome: 'failed', reason };
+    return failWithCleanup(o, error);
   }
 }

@@ -21,69 +21,42 @@ export class SeedConflictError extends Error {
   }
 }
 
+/** `replace`: write every seeded document. `missing`: insert only the documents that are absent. */
+export type SeedMode = 'replace' | 'missing';
+
 /**
- * Upserts each document on its fixed `_id`, stamped with the holder's fence and run, and only over
- * a document that no newer holder wrote. A newer holder's document makes the upsert collide on
- * `_id` (E11000): then the lease is checked, and a lost lease stops the holder. Callers check the
- * lease in the database before each batch of writes (`lease.assertHeld()`).
+ * Writes seeded documents on their fixed `_id`s, stamped with the holder's fence and run, and only
+ * over a document that no newer holder wrote. `replace` upserts each document whole; `missing`
+ * inserts the absent ones and leaves a document already there exactly as it is. A newer holder's
+ * document makes the upsert collide on `_id` (E11000): then the lease is checked, and a lost lease
+ * stops the holder. Callers check the lease in the database before each batch (`lease.assertHeld()`).
+ * Returns how many documents were written.
  */
-export async function fencedUpsertAll(
+export async function fencedWrite(
   db: Db,
   collection: string,
   docs: ReadonlyArray<Document & { _id: ObjectId }>,
   lease: Lease,
   runId: string,
+  mode: SeedMode = 'replace',
 ): Promise<number> {
   if (docs.length === 0) return 0;
   if (lease.signal.aborted) throw lease.signal.reason;
-  const fence = lease.fence;
-  const ops: AnyBulkWriteOperation<Document>[] = docs.map((doc) => ({
-    replaceOne: {
-      filter: { _id: doc._id, ...notNewerThan(fence) },
-      replacement: { ...doc, seeded_fence: fence, seeded_run_id: runId },
-      upsert: true,
-    },
-  }));
+  const stamp = { seeded_fence: lease.fence, seeded_run_id: runId };
+  const ops: AnyBulkWriteOperation<Document>[] = docs.map(({ _id, ...fields }) => {
+    const filter = { _id, ...notNewerThan(lease.fence) };
+    return mode === 'replace'
+      ? { replaceOne: { filter, replacement: { ...fields, ...stamp }, upsert: true } }
+      : // The inserted document takes its `_id` from the filter's equality.
+        { updateOne: { filter, update: { $setOnInsert: { ...fields, ...stamp } }, upsert: true } };
+  });
   try {
-    await db.collection(collection).bulkWrite(ops, { ordered: false });
+    const result = await db.collection(collection).bulkWrite(ops, { ordered: false });
+    return mode === 'replace' ? docs.length : result.upsertedCount;
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     await lease.assertHeld();
     // Still the holder, so no newer fence exists: a genuine unique-field collision in the data.
-    throw new SeedConflictError(collection, docs.map((d) => d._id.toHexString()), error);
-  }
-  return docs.length;
-}
-
-/**
- * Inserts each document that is absent, stamped like a fenced upsert; a document already there
- * (from any run) is left exactly as it is. Same fencing as fencedUpsertAll: a newer holder's
- * document makes the upsert collide on `_id`, and the lease check stops a holder that lost it.
- * Returns how many documents were inserted.
- */
-export async function fencedInsertMissing(
-  db: Db,
-  collection: string,
-  docs: ReadonlyArray<Document & { _id: ObjectId }>,
-  lease: Lease,
-  runId: string,
-): Promise<number> {
-  if (docs.length === 0) return 0;
-  if (lease.signal.aborted) throw lease.signal.reason;
-  const fence = lease.fence;
-  const ops: AnyBulkWriteOperation<Document>[] = docs.map(({ _id, ...fields }) => ({
-    updateOne: {
-      // The inserted document takes its `_id` from the filter's equality.
-      filter: { _id, ...notNewerThan(fence) },
-      update: { $setOnInsert: { ...fields, seeded_fence: fence, seeded_run_id: runId } },
-      upsert: true,
-    },
-  }));
-  try {
-    return (await db.collection(collection).bulkWrite(ops, { ordered: false })).upsertedCount;
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    await lease.assertHeld();
     throw new SeedConflictError(collection, docs.map((d) => d._id.toHexString()), error);
   }
 }

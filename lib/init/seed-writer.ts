@@ -2,12 +2,11 @@ import type { Db } from 'mongodb';
 import { DASHBOARDS, DELTATABLES, GROUPS, MULTIQC, PROJECTS, USERS } from '../db/collections';
 import type { Lease } from '../lock/lease';
 import type { SeedBundle, SeedProjectBundle } from '../seeds/build';
-import { fencedInsertMissing, fencedUpsertAll } from './fenced';
+import { fencedWrite, type SeedMode } from './fenced';
 
 export type SeedCounts = Record<string, number>;
 
-/** `replace`: write every seeded document. `missing`: insert only the documents that are absent. */
-export type SeedMode = 'replace' | 'missing';
+export type { SeedMode } from './fenced';
 
 /**
  * Writes the seeded documents with fenced upserts (`missing`: fenced inserts of the absent ones
@@ -28,19 +27,19 @@ export async function writeSeeds(
   mode: SeedMode,
   onProject: (project: SeedProjectBundle) => Promise<void>,
 ): Promise<SeedCounts> {
-  const write = mode === 'missing' ? fencedInsertMissing : fencedUpsertAll;
+  const write = (collection: string, docs: Parameters<typeof fencedWrite>[2]) => fencedWrite(db, collection, docs, lease, runId, mode);
   await lease.assertHeld();
   const [users, groups, perProject] = await Promise.all([
-    write(db, USERS, bundle.users, lease, runId),
-    write(db, GROUPS, bundle.groups, lease, runId),
+    write(USERS, bundle.users),
+    write(GROUPS, bundle.groups),
     Promise.all(
       bundle.projects.map(async (entry) => {
         const [deltatables, multiqc, projects] = await Promise.all([
-          write(db, DELTATABLES, entry.deltatables, lease, runId),
-          write(db, MULTIQC, entry.multiqc, lease, runId),
-          write(db, PROJECTS, [entry.project], lease, runId),
+          write(DELTATABLES, entry.deltatables),
+          write(MULTIQC, entry.multiqc),
+          write(PROJECTS, [entry.project]),
         ]);
-        const dashboards = await write(db, DASHBOARDS, entry.dashboards, lease, runId);
+        const dashboards = await write(DASHBOARDS, entry.dashboards);
         await onProject(entry);
         return { deltatables, multiqc, projects, dashboards };
       }),

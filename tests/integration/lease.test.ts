@@ -2,7 +2,7 @@ import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { INIT_HISTORY, INITIALIZATION, LOCK_ID, PROJECTS } from '../../lib/db/collections';
 import { ServerClock } from '../../lib/db/server-clock';
-import { fencedUpsertAll, notNewerThan } from '../../lib/init/fenced';
+import { fencedWrite, notNewerThan } from '../../lib/init/fenced';
 import { runWorker } from '../../lib/init/run-worker';
 import { LeaseLostError } from '../../lib/lock/errors';
 import { workerIdentity } from '../../lib/lock/identity';
@@ -85,7 +85,7 @@ describe('the lease lock', () => {
     // A write with the old fence changes nothing: through the product's path it is refused...
     const iris = new ObjectId('646b0f3c1e4a2d7f8e5b8c9a');
     const before = await db().collection(PROJECTS).findOne({ _id: iris });
-    await expect(fencedUpsertAll(db(), PROJECTS, [{ _id: iris, name: 'overwritten by a stale holder' }], stalled, 'stale')).rejects.toBeInstanceOf(
+    await expect(fencedWrite(db(), PROJECTS, [{ _id: iris, name: 'overwritten by a stale holder' }], stalled, 'stale')).rejects.toBeInstanceOf(
       LeaseLostError,
     );
     // ...and even sent straight to the database, the fenced filter cannot match the newer document.
