@@ -4,13 +4,13 @@ import { ServerClock } from '../db/server-clock';
 import { HistoryRecorder } from '../history/recorder';
 import { LeaseLostError } from '../lock/errors';
 import type { WorkerIdentity } from '../lock/identity';
-import { REMEMBERED_GENERATIONS, acquireLease, type Lease } from '../lock/lease';
+import { acquireLease, type Lease } from '../lock/lease';
 import type { HistoryEvent } from '../schemas/history';
 import type { InitState } from '../schemas/state';
 import type { SeedBundle } from '../seeds/build';
 import { INDEXES_VERSION, ensureIndexes } from './indexes';
 import { writeSeeds, type SeedMode } from './seed-writer';
-import { readLockAndState, readState, writeState } from './state';
+import { beginState, completeState, failState, readLockAndState } from './state';
 import { wipeDatabase } from './wipe';
 
 export interface WorkerOptions {
@@ -89,21 +89,27 @@ async function race(db: Db, clock: ServerClock, history: HistoryRecorder, option
   // When the last attempt to acquire failed: the 'waiting' event is dated then, though the holder's
   // name comes from the next poll (one read fewer for every loser of the race).
   let lostAt: Date | null = null;
+  // The boot event is dated at the start but sent after the first lock attempt: in a race of many
+  // workers, the database sees their attempts first and their log lines after.
+  const bootAt = clock.now();
   let booted = false;
+  const recordBoot = async () => {
+    if (booted) return;
+    booted = true;
+    await history.record('boot', null, { wipe, generation, seed_digest: seeds.digest, version: identity.version }, bootAt);
+  };
 
   for (;;) {
     // One read per poll: many waiters must not crowd out the holder's writes.
-    const [{ lock: seen, state }] = await Promise.all([
-      readLockAndState(db),
-      booted ? null : history.record('boot', null, { wipe, generation, seed_digest: seeds.digest, version: identity.version }),
-    ]);
-    booted = true;
+    const { lock: seen, state } = await readLockAndState(db);
     if (state && satisfied(state)) {
+      await recordBoot();
       const event = waited ? 'ready' : 'skipped-complete';
       await history.record(event, state.fence, { completed_by: state.worker_id, completed_run: state.run_id });
       return { outcome: waited ? 'waited' : 'skipped', state };
     }
     if (waited && state?.status === 'failed' && state.generation === generation) {
+      await recordBoot();
       const reason = `generation ${generation} failed in ${state.worker_id}: ${state.error ?? 'unknown error'}`;
       await history.record('failed', state.fence, { reason });
       return { outcome: 'failed', reason };
@@ -126,6 +132,7 @@ async function race(db: Db, clock: ServerClock, history: HistoryRecorder, option
     const free = !lock?.holder || !lock.lease_expires_at || lock.lease_expires_at < clock.now();
     if (free && !completedHere) {
       const attempt = await acquireLease(db, clock, { ...identity, run_id: runId, generation }, leaseMs);
+      await recordBoot();
       if (attempt.acquired) {
         if (attempt.takenOverFrom) {
           await history.record('takeover', attempt.lease.fence, {
@@ -144,6 +151,7 @@ async function race(db: Db, clock: ServerClock, history: HistoryRecorder, option
     }
     if (!waited) {
       // Held by a live lease at first sight: wait for it.
+      await recordBoot();
       if (options.yieldCpuWhileWaiting) yieldCpu();
       await history.record('waiting', lock?.fence ?? null, {
         holder: holderId,
@@ -181,29 +189,24 @@ export async function initialize(
     void history.record('lease-renewed', fence, { renewals: l.renewals, lease_expires_at: l.expiresAt }).catch(() => {}),
   );
   const startedAt = clock.now();
-  // Every state this holder writes says who wrote it, and keeps the memory of completed generations.
-  const base = {
-    generation,
-    run_id: runId,
-    worker_id: identity.worker_id,
-    wipe,
-    seed_digest: seeds.digest,
-    started_at: startedAt,
-    indexes_version: INDEXES_VERSION,
-    completed_generations: [] as string[],
-  };
   try {
     await history.record('acquired', fence, { wipe, lease_expires_at: lease.expiresAt });
-    // Whoever held the lease before may have finished this generation and died before releasing.
-    const current = await readState(db);
-    base.completed_generations = current?.completed_generations ?? [];
-    if (current?.status === 'complete' && [current.generation, ...base.completed_generations].includes(generation)) {
-      // A holder paused past its lease finds its successor's work here: that is a lost lease, not a skip.
+    const { previous, complete } = await beginState(db, lease, {
+      generation,
+      run_id: runId,
+      worker_id: identity.worker_id,
+      wipe,
+      seed_digest: seeds.digest,
+      started_at: startedAt,
+      indexes_version: INDEXES_VERSION,
+    });
+    if (complete) {
+      // A predecessor finished this generation and died before releasing; a holder paused past its
+      // lease finds its successor's work here, and that is a lost lease, not a skip.
       if (!(await lease.release(generation))) throw new LeaseLostError(fence, 'the lock now names another holder or fence');
-      await history.record('skipped-complete', fence, { completed_by: current.worker_id, completed_run: current.run_id });
-      return { outcome: 'skipped', state: current };
+      await history.record('skipped-complete', fence, { completed_by: previous?.worker_id ?? null, completed_run: previous?.run_id ?? null });
+      return { outcome: 'skipped', state: previous! };
     }
-    await writeState(db, lease, { ...base, status: 'in-progress' });
 
     if (wipe) {
       await history.record('wipe-started', fence, {});
@@ -212,7 +215,7 @@ export async function initialize(
       await lease.assertHeld();
       await history.record('lock-preserved', fence, {});
     }
-    if (current?.status !== 'complete' || current.indexes_version !== INDEXES_VERSION) await ensureIndexes(db);
+    if (previous?.status !== 'complete' || previous.indexes_version !== INDEXES_VERSION) await ensureIndexes(db);
     const counts = await writeSeeds(db, seeds, lease, runId, options.seedMode ?? 'replace', (entry) =>
       history.record('seeded-project', fence, {
         project_id: entry.project._id.toHexString(),
@@ -222,8 +225,7 @@ export async function initialize(
       }),
     );
     await lease.assertHeld();
-    const completed_generations = [...base.completed_generations, generation].slice(-REMEMBERED_GENERATIONS);
-    await writeState(db, lease, { ...base, status: 'complete', completed_at: clock.now(), counts, completed_generations });
+    await completeState(db, lease, generation, clock.now(), counts);
     await history.record('completed', fence, { counts, elapsed_ms: clock.now().getTime() - startedAt.getTime() });
     await lease.release(generation);
     await history.record('released', fence, {});
@@ -237,7 +239,7 @@ export async function initialize(
       return { outcome: 'failed', reason };
     }
     const reason = (error as Error).message;
-    await writeState(db, lease, { ...base, status: 'failed', failed_at: clock.now(), error: reason }).catch(() => {});
+    await failState(db, lease, clock.now(), reason).catch(() => {});
     await history.record('failed', fence, { reason }).catch(() => {});
     await lease.release().catch(() => {});
     return { outcome: 'failed', reason };

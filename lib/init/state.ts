@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import { INITIALIZATION, LOCK_ID, STATE_ID } from '../db/collections';
 import { isDuplicateKey } from '../lock/errors';
-import { parseLock, type Lease } from '../lock/lease';
+import { REMEMBERED_GENERATIONS, parseLock, type Lease } from '../lock/lease';
 import type { LockDoc } from '../schemas/lock';
 import { stateSchema, type InitState } from '../schemas/state';
 
@@ -26,18 +26,51 @@ export async function readLockAndState(db: Db): Promise<{ lock: LockDoc | null; 
   return { lock: lockDoc ? parseLock(lockDoc) : null, state: parseState(docs.find((d) => d._id === STATE_ID)) };
 }
 
-/** Writes `init_state` only over a state no newer holder wrote. */
-export async function writeState(db: Db, lease: Lease, fields: Omit<InitState, '_id' | 'fence'>): Promise<void> {
-  const state: InitState = stateSchema.parse({ _id: STATE_ID, fence: lease.fence, ...fields });
+/** The state as only a holder with `fence` (or a newer one) may write it. */
+const writableBy = (fence: number) => ({ $or: [{ fence: { $exists: false } }, { fence: { $lte: fence } }] });
+
+export type StateStart = Pick<InitState, 'generation' | 'run_id' | 'worker_id' | 'wipe' | 'seed_digest' | 'started_at' | 'indexes_version'>;
+
+/**
+ * Marks the state in progress for the holder's generation and returns the state as it was, in one
+ * atomic step that also checks the generation is not complete already (a predecessor may have
+ * finished it and died before releasing the lock). `complete: true` then, and nothing written.
+ */
+export async function beginState(db: Db, lease: Lease, start: StateStart): Promise<{ previous: InitState | null; complete: boolean }> {
+  const states = db.collection<StateDoc>(INITIALIZATION);
   try {
-    await db
-      .collection<StateDoc>(INITIALIZATION)
-      .replaceOne({ _id: STATE_ID, $or: [{ fence: { $exists: false } }, { fence: { $lte: lease.fence } }] }, state, {
-        upsert: true,
-      });
+    const previous = await states.findOneAndUpdate(
+      { _id: STATE_ID, $and: [writableBy(lease.fence), { completed_generations: { $ne: start.generation } }] },
+      {
+        $set: { ...start, status: 'in-progress', fence: lease.fence },
+        $unset: { completed_at: '', failed_at: '', error: '', counts: '' },
+      },
+      { upsert: true, returnDocument: 'before' },
+    );
+    return { previous: parseState(previous), complete: false };
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
+    // The filter did not match: this generation is complete, or a newer holder wrote the state.
+    const current = await readState(db);
+    if (current?.completed_generations?.includes(start.generation)) return { previous: current, complete: true };
     await lease.assertHeld();
     throw error;
   }
+}
+
+/** Marks the holder's generation complete and remembers it among the last completed ones. */
+export async function completeState(db: Db, lease: Lease, generation: string, completedAt: Date, counts: Record<string, number>): Promise<void> {
+  await updateState(db, lease, {
+    $set: { status: 'complete', completed_at: completedAt, counts },
+    $push: { completed_generations: { $each: [generation], $slice: -REMEMBERED_GENERATIONS } },
+  });
+}
+
+export async function failState(db: Db, lease: Lease, failedAt: Date, reason: string): Promise<void> {
+  await updateState(db, lease, { $set: { status: 'failed', failed_at: failedAt, error: reason } });
+}
+
+async function updateState(db: Db, lease: Lease, update: Record<string, unknown>): Promise<void> {
+  const result = await db.collection<StateDoc>(INITIALIZATION).updateOne({ _id: STATE_ID, ...writableBy(lease.fence) }, update);
+  if (result.matchedCount === 0) await lease.assertHeld();
 }
