@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [--json] [--only init,audit,drill,overview]
+ * npm run bench -- [--json] [--only init,audit,drill,history,overview]
  *
  * Measures and prints every speed and memory figure the issues set targets for. With --json the
  * last line is one JSON object holding every figure.
@@ -7,13 +7,14 @@
 import { parseArgs } from 'node:util';
 import { benchAudit } from '../bench/audit';
 import { benchDrill } from '../bench/drill';
+import { benchHistory } from '../bench/history';
 import { benchInit } from '../bench/init';
 import { benchOverview } from '../bench/overview';
 import { parseConfig } from '../lib/env';
 import { fail } from './support';
 import { withDatabase } from './with-database';
 
-const SECTIONS = ['init', 'audit', 'drill', 'overview'] as const;
+const SECTIONS = ['init', 'audit', 'drill', 'history', 'overview'] as const;
 
 async function main(): Promise<void> {
   const { values: args } = parseArgs({
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
         if (key.startsWith('drill_copy_drop_restore_')) figures[key.replace('copy_drop_restore', 'copy-drop-restore')] = value;
       }
     }
+    if (only.has('history')) Object.assign(figures, await benchHistory(uri, log));
   });
   if (only.has('audit')) {
     const audit = await benchAudit();

@@ -16,6 +16,8 @@ Prints one line `MONGODB_URI=mongodb://127.0.0.1:<port>` once it accepts connect
 
 import argparse
 import datetime
+import heapq
+import operator
 import itertools
 import os
 import selectors
@@ -27,8 +29,9 @@ import time
 import bson
 import mockupdb
 import mongomock
+from mongomock import aggregate as mm_aggregate
 from mongomock import filtering as mm_filtering
-from bson import SON, Int64
+from bson import SON, Int64, ObjectId
 
 # Cursor replies stop growing past this many bytes, well under the 16 MiB message limit.
 MAX_BATCH_BYTES = 4 * 1024 * 1024
@@ -145,13 +148,80 @@ def cmd_server_status(db_name, cmd):
             'uptime': time.time() - STARTED, 'localTime': utcnow(), 'ok': 1}
 
 
+def native_sort_value(value):
+    """A value's place in BSON sort order as a plain tuple Python compares in C, or None for a type
+    this does not know (then mongomock's own, slower comparison sorts)."""
+    if value is mm_filtering.NOTHING or value is None:
+        return (1,)
+    if isinstance(value, bool):
+        return (8, value)
+    if isinstance(value, (int, float)):
+        return (2, value)
+    if isinstance(value, str):
+        return (3, value)
+    if isinstance(value, ObjectId):
+        return (7, value.binary)
+    if isinstance(value, datetime.datetime):
+        return (9, value)
+    if isinstance(value, (list, tuple)):  # arrays sort by their first element, as in mongomock
+        return native_sort_value(value[0]) if value else (0,)
+    return None
+
+
+def sort_documents(docs, sort, keep):
+    """Sorts by `sort` (keeping only the first `keep` when given), or returns None when a value's
+    type needs mongomock's general comparison."""
+    fields = [(key, '.' in key) for key, _ in sort]
+    nothing = mm_filtering.NOTHING
+    keyed = []
+    for doc in docs:
+        key = []
+        for field, dotted in fields:
+            value = mm_filtering.resolve_key(field, doc) if dotted else doc.get(field, nothing)
+            kind = type(value)
+            # The two types history is sorted by come first: this loop runs once per document.
+            if kind is datetime.datetime:
+                key.append((9, value))
+            elif kind is ObjectId:
+                key.append((7, value.binary))
+            else:
+                native = native_sort_value(value)
+                if native is None:
+                    return None
+                key.append(native)
+        keyed.append((tuple(key), doc))
+    directions = {d for _, d in sort}
+    by_key = operator.itemgetter(0)
+    if keep and directions == {1}:
+        keyed = heapq.nsmallest(keep, keyed, key=by_key)
+    elif keep and directions == {-1}:
+        keyed = heapq.nlargest(keep, keyed, key=by_key)
+    else:
+        for index in reversed(range(len(sort))):  # stable sorts, last key first
+            keyed.sort(key=lambda item, i=index: item[0][i], reverse=sort[index][1] < 0)
+    return [doc for _, doc in keyed]
+
+
+def find_documents(coll, spec, sort, projection, skip, limit):
+    """mongomock's find copies every matching document, and compares sort values in Python, before
+    it applies skip and limit; this sorts references by plain tuples (keeping only skip + limit of
+    them when there is a limit) and copies only the documents it returns."""
+    docs = list(coll._iter_documents(spec))
+    if sort:
+        ordered = None if any(k.startswith('$') for k, _ in sort) else sort_documents(docs, sort, skip + limit if limit else 0)
+        if ordered is None:
+            return coll.find(spec, projection=projection, skip=skip, limit=limit, sort=sort)
+        docs = ordered
+    docs = itertools.islice(docs, skip, skip + limit if limit else None)
+    return (coll._copy_only_fields(doc, projection, dict) for doc in docs)
+
+
 def cmd_find(db_name, cmd):
     name = cmd['find']
     coll = collection(db_name, name)
     limit = abs(int(cmd.get('limit', 0) or 0))
-    docs = coll.find(cmd.get('filter') or {}, projection=cmd.get('projection') or None,
-                     skip=int(cmd.get('skip', 0) or 0), limit=limit,
-                     sort=sort_spec(cmd.get('sort')))
+    docs = find_documents(coll, cmd.get('filter') or {}, sort_spec(cmd.get('sort')), cmd.get('projection') or None,
+                          int(cmd.get('skip', 0) or 0), limit)
     batch_size = cmd.get('batchSize')
     single = bool(cmd.get('singleBatch')) or int(cmd.get('limit', 0) or 0) < 0
     return cursor_reply('%s.%s' % (db_name, name), docs, batch_size, single)
@@ -360,7 +430,12 @@ def cmd_aggregate(db_name, cmd):
     if name == 1:
         raise CommandError(2, 'the emulator does not support database-level aggregation')
     coll = collection(db_name, name)
-    docs = coll.aggregate(cmd.get('pipeline') or [])
+    pipeline = list(cmd.get('pipeline') or [])
+    # mongomock copies the whole collection before the first stage; a leading $match is applied
+    # first, so only the matching documents are copied.
+    match = pipeline.pop(0)['$match'] if pipeline and '$match' in pipeline[0] else {}
+    matching = [coll._copy_only_fields(doc, None, dict) for doc in coll._iter_documents(match)]
+    docs = mm_aggregate.process_pipeline(matching, coll.database, pipeline, None)
     batch_size = (cmd.get('cursor') or {}).get('batchSize')
     return cursor_reply('%s.%s' % (db_name, name), docs, batch_size)
 

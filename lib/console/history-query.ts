@@ -46,7 +46,7 @@ export const eventsQuerySchema = historyFilterSchema.extend({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
-export function historyMatch(filter: HistoryFilter): Filter<HistoryEvent> {
+export function historyMatch(filter: Partial<HistoryFilter>): Filter<HistoryEvent> {
   const match: Filter<HistoryEvent> = {};
   if (filter.run) match.run_id = filter.run;
   if (filter.worker) match.worker_id = filter.worker;
@@ -86,7 +86,7 @@ export interface EventsPage {
  */
 export async function queryEvents(
   db: Db,
-  filter: HistoryFilter,
+  filter: Partial<HistoryFilter>,
   page: { before?: string; after?: string; limit: number },
 ): Promise<EventsPage> {
   const base = historyMatch(filter);
@@ -119,7 +119,7 @@ export async function queryEvents(
 }
 
 /** Every matching event, oldest first (so an export can be replayed), one at a time. */
-export function exportEvents(db: Db, filter: HistoryFilter): AsyncIterable<EventJson> {
+export function exportEvents(db: Db, filter: Partial<HistoryFilter>): AsyncIterable<EventJson> {
   const cursor = db.collection<HistoryEvent>(INIT_HISTORY).find(historyMatch(filter), { sort: { at: 1, _id: 1 }, batchSize: 1000 });
   return (async function* () {
     for await (const doc of cursor) yield eventJson(doc);
