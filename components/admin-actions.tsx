@@ -8,6 +8,7 @@ import { seedMissingAction } from '@/app/_actions/seed-missing';
 import type { ActionResult, Refusal } from '@/lib/auth/action-guard';
 import type { OverviewJson } from '@/lib/console/overview';
 import { PRESERVED_COLLECTIONS } from '@/lib/db/collections';
+import { CollectionTable } from './collection-table';
 import { Banner } from './ui/banner';
 import { Button, inputClass } from './ui/button';
 
@@ -156,29 +157,7 @@ function ReseedDialog({
             </p>
           </div>
           {wiped.length > 0 ? (
-            <table className="w-full text-sm">
-              <caption className="sr-only">Collections that will be wiped, with their documents now</caption>
-              <thead>
-                <tr className="border-b border-zinc-200 text-left dark:border-zinc-700">
-                  <th scope="col" className="py-1 font-medium">
-                    Collection
-                  </th>
-                  <th scope="col" className="py-1 text-right font-medium">
-                    Documents
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {wiped.map((c) => (
-                  <tr key={c.name} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800">
-                    <th scope="row" className="py-1 text-left font-mono font-normal">
-                      {c.name}
-                    </th>
-                    <td className="py-1 text-right tabular-nums">{c.count}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CollectionTable collections={wiped} caption="Collections that will be wiped, with their documents now" showHeader />
           ) : (
             <p className="text-sm">No collection holds seeded data yet: nothing is wiped, everything is seeded.</p>
           )}

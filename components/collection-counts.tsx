@@ -1,4 +1,5 @@
 import type { OverviewJson } from '@/lib/console/overview';
+import { CollectionTable } from './collection-table';
 import { Card } from './ui/card';
 
 export function CollectionCounts({ collections }: { collections: OverviewJson['collections'] }) {
@@ -7,24 +8,7 @@ export function CollectionCounts({ collections }: { collections: OverviewJson['c
       {collections.length === 0 ? (
         <p className="text-sm">No collections.</p>
       ) : (
-        <table className="w-full text-sm">
-          <thead className="sr-only">
-            <tr>
-              <th scope="col">Collection</th>
-              <th scope="col">Documents</th>
-            </tr>
-          </thead>
-          <tbody>
-            {collections.map((c) => (
-              <tr key={c.name} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800">
-                <th scope="row" className="py-1 text-left font-normal">
-                  {c.name}
-                </th>
-                <td className="py-1 text-right tabular-nums">{c.count}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CollectionTable collections={collections} caption="Documents per collection" />
       )}
     </Card>
   );

@@ -6,7 +6,8 @@ import { z } from 'zod';
  * program with one message naming each variable and what it expects.
  */
 
-const millis = (name: string, min: number, max: number, fallback: number) =>
+/** A whole number from min to max; `what` says what it counts, for the message. */
+const wholeNumber = (name: string, min: number, max: number, fallback: number, what: string) =>
   z
     .string()
     .optional()
@@ -14,14 +15,14 @@ const millis = (name: string, min: number, max: number, fallback: number) =>
       if (raw === undefined || raw.trim() === '') return fallback;
       const value = Number(raw);
       if (!Number.isInteger(value) || value < min || value > max) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${name} must be a whole number of milliseconds from ${min} to ${max} (got "${raw}")`,
-        });
+        ctx.addIssue({ code: 'custom', message: `${name} must be ${what} from ${min} to ${max} (got "${raw}")` });
         return z.NEVER;
       }
       return value;
     });
+
+const millis = (name: string, min: number, max: number, fallback: number) =>
+  wholeNumber(name, min, max, fallback, 'a whole number of milliseconds');
 
 const flag = <F extends boolean | undefined>(name: string, fallback: F) =>
   z
@@ -49,19 +50,7 @@ const optionalText = (name: string, pattern: RegExp, expected: string) =>
       return raw;
     });
 
-const count = (name: string, min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw.trim() === '') return fallback;
-      const value = Number(raw);
-      if (!Number.isInteger(value) || value < min || value > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max} (got "${raw}")` });
-        return z.NEVER;
-      }
-      return value;
-    });
+const count = (name: string, min: number, max: number, fallback: number) => wholeNumber(name, min, max, fallback, 'a whole number');
 
 /** Bytes, not characters: what an HS256 key's strength depends on. */
 export const SESSION_SECRET_MIN_BYTES = 32;
@@ -134,18 +123,7 @@ const envSchema = z
       .string()
       .optional()
       .transform((raw) => raw?.trim() || 'development'),
-    PORT: z
-      .string()
-      .optional()
-      .transform((raw, ctx) => {
-        if (raw === undefined || raw.trim() === '') return 3000;
-        const value = Number(raw);
-        if (!Number.isInteger(value) || value < 1 || value > 65535) {
-          ctx.addIssue({ code: 'custom', message: `PORT must be a port number from 1 to 65535 (got "${raw}")` });
-          return z.NEVER;
-        }
-        return value;
-      }),
+    PORT: wholeNumber('PORT', 1, 65535, 3000, 'a port number'),
   })
   .superRefine((env, ctx) => {
     // A wipe without a shared generation would be asked for once per worker: the incident again.
