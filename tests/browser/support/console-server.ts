@@ -16,6 +16,8 @@ export interface ConsoleServer {
   dbUri: string;
   dbName: string;
   env: Record<string, string>;
+  /** False with an external MONGODB_URI: that server is not the tests' to stop. */
+  canStopDatabase: boolean;
   stopDatabase(): Promise<void>;
   /** Starts the database again on the same port (empty: the emulator keeps data in memory). */
   startDatabase(): Promise<void>;
@@ -54,7 +56,12 @@ async function waitForHttp(url: string, child: ChildProcess, output: () => strin
  */
 export async function startConsole(env: Record<string, string> = {}): Promise<ConsoleServer> {
   ensureProductionBuild();
-  let db: EmbeddedDb = await startEmbeddedDb({ port: 0 });
+  // With MONGODB_URI set, nothing embedded is started: the console uses that server (a database
+  // of its own on it), and a test cannot stop it.
+  const external = process.env.MONGODB_URI;
+  let db: EmbeddedDb = external
+    ? { uri: external, kind: 'mongod', stop: async () => {} }
+    : await startEmbeddedDb({ port: 0 });
   const dbPort = Number(new URL(db.uri).port);
   const port = await freePort();
   const dbName = `console_${randomBytes(3).toString('hex')}`;
@@ -85,6 +92,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
     dbUri: db.uri,
     dbName,
     env: fullEnv,
+    canStopDatabase: !external,
     stopDatabase: () => db.stop(),
     startDatabase: async () => {
       db = await startEmbeddedDb({ port: dbPort });
