@@ -257,22 +257,31 @@ def write_error(index, exc):
     return {'index': index, 'code': getattr(exc, 'code', None) or 2, 'errmsg': str(exc)}
 
 
-def cmd_insert(db_name, cmd):
-    coll = collection(db_name, cmd['insert'])
-    ordered = cmd.get('ordered', True)
+def run_writes(cmd, items_key, apply):
+    """A write command's items one by one: `apply(index, item)` returns what it wrote; a failure
+    becomes a write error with its code, and an ordered command stops at the first."""
     n, errors = 0, []
-    for index, doc in enumerate(cmd.get('documents', [])):
+    for index, item in enumerate(cmd.get(items_key, [])):
         try:
-            coll.insert_one(doc)
-            n += 1
+            n += apply(index, item)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a write error
             errors.append(write_error(index, exc))
-            if ordered:
+            if cmd.get('ordered', True):
                 break
     reply = {'n': n, 'ok': 1}
     if errors:
         reply['writeErrors'] = errors
     return reply
+
+
+def cmd_insert(db_name, cmd):
+    coll = collection(db_name, cmd['insert'])
+
+    def insert(_index, doc):
+        coll.insert_one(doc)
+        return 1
+
+    return run_writes(cmd, 'documents', insert)
 
 
 def is_replacement(update):
@@ -318,59 +327,41 @@ def replace_by_id(coll, query, replacement, upsert):
 
 def cmd_update(db_name, cmd):
     coll = collection(db_name, cmd['update'])
-    ordered = cmd.get('ordered', True)
-    n = modified = 0
-    upserted, errors = [], []
-    for index, spec in enumerate(cmd.get('updates', [])):
-        update = spec.get('u')
-        try:
-            if isinstance(update, list):
-                raise CommandError(2, 'the emulator does not support aggregation-pipeline updates')
-            if spec.get('arrayFilters'):
-                raise CommandError(2, 'the emulator does not support arrayFilters')
-            result = None
-            if is_replacement(update) and not spec.get('multi'):
-                result = replace_by_id(coll, spec.get('q') or {}, update, bool(spec.get('upsert')))
-            if result is None:
-                result = coll._update(spec.get('q') or {}, update, upsert=bool(spec.get('upsert')),
-                                      multi=bool(spec.get('multi')))
-            if result.get('upserted') is not None:
-                upserted.append({'index': index, '_id': result['upserted']})
-                n += 1
-            else:
-                n += result.get('n', 0)
-                modified += result.get('nModified', 0)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(write_error(index, exc))
-            if ordered:
-                break
-    reply = {'n': n, 'nModified': modified, 'ok': 1}
+    modified, upserted = [0], []
+
+    def update(index, spec):
+        change = spec.get('u')
+        if isinstance(change, list):
+            raise CommandError(2, 'the emulator does not support aggregation-pipeline updates')
+        if spec.get('arrayFilters'):
+            raise CommandError(2, 'the emulator does not support arrayFilters')
+        query, upsert, multi = spec.get('q') or {}, bool(spec.get('upsert')), bool(spec.get('multi'))
+        result = replace_by_id(coll, query, change, upsert) if is_replacement(change) and not multi else None
+        if result is None:
+            result = coll._update(query, change, upsert=upsert, multi=multi)
+        if result.get('upserted') is not None:
+            upserted.append({'index': index, '_id': result['upserted']})
+            return 1
+        modified[0] += result.get('nModified', 0)
+        return result.get('n', 0)
+
+    reply = run_writes(cmd, 'updates', update)
+    reply['nModified'] = modified[0]
     if upserted:
         reply['upserted'] = upserted
-    if errors:
-        reply['writeErrors'] = errors
     return reply
 
 
 def cmd_delete(db_name, cmd):
     coll = collection(db_name, cmd['delete'])
-    ordered = cmd.get('ordered', True)
-    n, errors = 0, []
-    for index, spec in enumerate(cmd.get('deletes', [])):
-        try:
-            query = spec.get('q') or {}
-            if int(spec.get('limit', 0)) == 1:
-                n += coll.delete_one(query).deleted_count
-            else:
-                n += coll.delete_many(query).deleted_count
-        except Exception as exc:  # noqa: BLE001
-            errors.append(write_error(index, exc))
-            if ordered:
-                break
-    reply = {'n': n, 'ok': 1}
-    if errors:
-        reply['writeErrors'] = errors
-    return reply
+
+    def delete(_index, spec):
+        query = spec.get('q') or {}
+        if int(spec.get('limit', 0)) == 1:
+            return coll.delete_one(query).deleted_count
+        return coll.delete_many(query).deleted_count
+
+    return run_writes(cmd, 'deletes', delete)
 
 
 def cmd_find_and_modify(db_name, cmd):
