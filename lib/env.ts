@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { redactUri } from './db/redact-uri';
 
 /**
  * The one place the environment is read. Every variable is validated here; a wrong value stops the
@@ -37,14 +38,29 @@ const flag = <F extends boolean | undefined>(name: string, fallback: F) =>
       return z.NEVER;
     });
 
-const optionalText = (name: string, pattern: RegExp, expected: string) =>
+/** How a rejected value appears in a message: as it is, or only as much of it as is not secret. */
+type Shown = (raw: string) => string;
+const asIs: Shown = (raw) => `(got "${raw}")`;
+/** Passwords: only their length. */
+const lengthOnly: Shown = (raw) => `(got ${[...raw].length})`;
+/**
+ * Connection strings: without credentials. A MongoDB URI with stray spaces is still redacted; any
+ * other value with an "@" may hold a password the redaction does not know where to find: not shown.
+ */
+const redacted: Shown = (raw) => {
+  const trimmed = raw.trim();
+  if (/^mongodb(\+srv)?:\/\//.test(trimmed)) return `(got "${redactUri(trimmed)}"${trimmed === raw ? '' : ' with spaces around it'})`;
+  return raw.includes('@') ? '(the value is not shown: it may hold a password)' : asIs(raw);
+};
+
+const optionalText = (name: string, pattern: RegExp, expected: string, shown: Shown = asIs) =>
   z
     .string()
     .optional()
     .transform((raw, ctx) => {
       if (raw === undefined || raw.trim() === '') return undefined;
       if (!pattern.test(raw)) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be ${expected} (got "${raw}")` });
+        ctx.addIssue({ code: 'custom', message: `${name} must be ${expected} ${shown(raw)}` });
         return z.NEVER;
       }
       return raw;
@@ -64,7 +80,8 @@ const envSchema = z
     MONGODB_URI: optionalText(
       'MONGODB_URI',
       /^mongodb(\+srv)?:\/\/\S+$/,
-      'a MongoDB connection string starting with mongodb:// or mongodb+srv://',
+      'a MongoDB connection string starting with mongodb:// or mongodb+srv://, without spaces',
+      redacted,
     ),
     MONGODB_DB: z
       .string()
@@ -97,8 +114,8 @@ const envSchema = z
       // Resolved against the working directory at run time, not traced at build time.
       .transform((raw) => path.resolve(/*turbopackIgnore: true*/ process.cwd(), raw?.trim() || 'seeds')),
     ADMIN_EMAIL: optionalText('ADMIN_EMAIL', /^[^\s@]+@[^\s@]+$/, 'an email address'),
-    ADMIN_PASSWORD: optionalText('ADMIN_PASSWORD', /^.{8,200}$/, 'at least 8 characters'),
-    TEST_USER_PASSWORD: optionalText('TEST_USER_PASSWORD', /^.{8,200}$/, 'at least 8 characters'),
+    ADMIN_PASSWORD: optionalText('ADMIN_PASSWORD', /^.{8,200}$/, 'at least 8 characters', lengthOnly),
+    TEST_USER_PASSWORD: optionalText('TEST_USER_PASSWORD', /^.{8,200}$/, 'at least 8 characters', lengthOnly),
     SESSION_SECRET: z
       .string()
       .optional()
@@ -159,7 +176,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
 
 /**
  * What a console server needs on top of a valid configuration: in production, a session secret of
- * at least 32 bytes and a configured admin password. Empty when it may start.
+ * at least 32 bytes and configured admin and viewer passwords. Empty when it may start.
  */
 export function consoleProblems(cfg: Config): string[] {
   if (!isProduction(cfg)) return [];
@@ -171,6 +188,10 @@ export function consoleProblems(cfg: Config): string[] {
   }
   if (!cfg.ADMIN_PASSWORD) {
     problems.push('ADMIN_PASSWORD is not set: in production the seeded admin\'s password must come from configuration (at least 8 characters)');
+  }
+  if (!cfg.TEST_USER_PASSWORD) {
+    // Outside production a random one is made and printed once; a server log must not hold a password.
+    problems.push('TEST_USER_PASSWORD is not set: in production the seeded viewer\'s password must come from configuration (at least 8 characters)');
   }
   return problems;
 }

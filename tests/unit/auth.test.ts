@@ -42,7 +42,7 @@ describe('session tokens', () => {
 
   it('the cookie: HttpOnly, SameSite=Lax, an expiry, Secure in production (unless switched off)', () => {
     expect(sessionCookieOptions(parseConfig({}))).toEqual({ httpOnly: true, sameSite: 'lax', secure: false, path: '/', maxAge: 8 * 3600 });
-    const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), ADMIN_PASSWORD: 'configured' };
+    const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), ADMIN_PASSWORD: 'configured', TEST_USER_PASSWORD: 'configured-too' };
     expect(sessionCookieOptions(parseConfig(production)).secure).toBe(true);
     expect(sessionCookieOptions(parseConfig({ ...production, SESSION_COOKIE_SECURE: 'false' })).secure).toBe(false);
     expect(sessionCookieOptions(parseConfig({ SESSION_MAX_AGE_MS: '600000' })).maxAge).toBe(600);
@@ -58,12 +58,13 @@ describe('session tokens', () => {
 describe('configuration for a console server', () => {
   it('in production: refuses to start without a SESSION_SECRET, or the admin password, with a message saying what to do', () => {
     const problems = consoleProblems(parseConfig({ NODE_ENV: 'production' }));
-    expect(problems).toHaveLength(2);
+    expect(problems).toHaveLength(3);
     expect(problems[0]).toMatch(/^SESSION_SECRET is not set: in production the console refuses to start without a secret of at least 32 bytes/);
     expect(problems[0]).toContain('openssl rand -base64 32');
     expect(problems[1]).toMatch(/^ADMIN_PASSWORD is not set/);
+    expect(problems[2]).toMatch(/^TEST_USER_PASSWORD is not set/);
     expect(() => assertConsoleConfig(parseConfig({ NODE_ENV: 'production' }))).toThrow(ConfigError);
-    expect(consoleProblems(parseConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), ADMIN_PASSWORD: 'long-enough' }))).toEqual([]);
+    expect(consoleProblems(parseConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), ADMIN_PASSWORD: 'long-enough', TEST_USER_PASSWORD: 'long-enough-too' }))).toEqual([]);
     // Outside production a secret is made up per process (lib/auth/session.ts) and a password is generated.
     expect(consoleProblems(parseConfig({}))).toEqual([]);
   });
