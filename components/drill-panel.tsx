@@ -49,6 +49,8 @@ export function DrillPanel({ initial, initialError }: { initial: JobAnswer | und
         setJobId(result.job_id);
       } else {
         setRefusal(result);
+        // Another drill holds the lease (perhaps on another console): show that one.
+        if (result.code === 'conflict') setJobId(null);
       }
     });
   }

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import type { DrillJob } from '@/lib/drill/job';
 import type { DrillAlgorithm, DrillResult } from '@/lib/drill/types';
+import { LocalTime } from './ui/local-time';
 import { StatusBadge } from './ui/status-badge';
 
 const ROWS: Array<{ label: string; value: (r: DrillResult) => string }> = [
@@ -15,6 +16,11 @@ const ROWS: Array<{ label: string; value: (r: DrillResult) => string }> = [
   { label: 'Until every worker was ready', value: (r) => (r.elapsed_ms === null ? 'never' : `${r.elapsed_ms} ms`) },
 ];
 
+const STATUS_WORDS: Record<DrillJob['status'], string> = { running: 'running', done: 'finished', failed: 'failed', interrupted: 'interrupted' };
+
+// Dates arrive as Date from the server render and as ISO strings from the JSON polling.
+const iso = (date: Date | string) => (typeof date === 'string' ? date : date.toISOString());
+
 /** The incident's verification tables, one column per algorithm, filling in as the drill runs. */
 export function DrillResults({ job }: { job: DrillJob }) {
   const algorithms = job.request.algorithms;
@@ -23,8 +29,15 @@ export function DrillResults({ job }: { job: DrillJob }) {
     <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
       <table className="w-full text-left text-sm">
         <caption className="p-3 text-left text-sm text-zinc-600 dark:text-zinc-400">
-          Drill {job.status === 'running' ? 'running' : job.status === 'failed' ? 'failed' : 'finished'}, started by {job.started_by}
+          Drill {STATUS_WORDS[job.status]}, started by {job.started_by}
+          {job.holder ? ` on console ${job.holder.instance}` : ''}
           {job.error ? `: ${job.error}` : ''}
+          {job.interrupted && (
+            <>
+              : its console ({job.interrupted.instance}) stopped renewing the drill lease, which expired at <LocalTime iso={iso(job.interrupted.at)} />
+              ; noticed at <LocalTime iso={iso(job.interrupted.noticed_at)} /> by {job.interrupted.noticed_by}
+            </>
+          )}
         </caption>
         <thead className="border-b border-zinc-200 dark:border-zinc-800">
           <tr>
@@ -50,7 +63,9 @@ export function DrillResults({ job }: { job: DrillJob }) {
                 <td key={a} className="px-3 py-2" aria-live="polite">
                   {result ? (
                     <StatusBadge status={result.pass ? 'pass' : 'fail'} />
-                  ) : progress ? (
+                  ) : job.status === 'interrupted' ? (
+                    <StatusBadge status="failed" label="interrupted" />
+                  ) : progress && job.status === 'running' ? (
                     <StatusBadge status="in-progress" label={`${progress.phase}: ${progress.acquired} acquired, ${progress.wipes} wipes`} />
                   ) : job.status === 'running' ? (
                     'waiting'

@@ -6,7 +6,9 @@ export const INIT_HISTORY = 'init_history';
  * reseed must not hand an attacker a fresh set of attempts, and it is not the platform's data.
  */
 export const SIGNIN_ATTEMPTS = 'console_signin_attempts';
-export const PRESERVED_COLLECTIONS: readonly string[] = [INITIALIZATION, INIT_HISTORY, SIGNIN_ATTEMPTS];
+/** The console's drills and their lease (lib/drill/lease.ts): a reseed must not free a running drill's lease. */
+export const DRILL_RUNS = 'drill_runs';
+export const PRESERVED_COLLECTIONS: readonly string[] = [INITIALIZATION, INIT_HISTORY, SIGNIN_ATTEMPTS, DRILL_RUNS];
 
 export const PROJECTS = 'projects';
 export const DASHBOARDS = 'dashboards';
@@ -17,4 +19,3 @@ export const MULTIQC = 'multiqc';
 
 export const LOCK_ID = 'init_lock';
 export const STATE_ID = 'init_state';
-export const DRILL_RUNS = 'drill_runs';

@@ -29,6 +29,8 @@ export interface DrillHooks {
   config?: Config;
   /** The round's history, before its scratch databases are dropped (the console keeps a copy). */
   onHistory?: (events: HistoryEvent[]) => Promise<void>;
+  /** Aborting stops the drill: its workers are killed and the drill throws the reason. */
+  signal?: AbortSignal;
 }
 
 /** Variables a worker must not inherit from the drill's own environment: the drill sets its own. */
@@ -165,10 +167,15 @@ export async function runDrill(uri: string, input: DrillOptions, hooks: DrillHoo
     ...(options.killHolder ? ['--pause-after', 'seeded-project', '--pause-ms', String(options.killPauseMs)] : []),
   ];
 
+  hooks.signal?.throwIfAborted();
   const client = await connect({ uri, timeoutMs: plan.cfg.MONGODB_TIMEOUT_MS, appName: 'depictio-init-drill' });
   const children = new Map<number, { child: ChildProcess; late: boolean }>();
   const killed: string[] = [];
   let watcher: NodeJS.Timeout | undefined;
+  const killAll = () => {
+    for (const { child } of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  hooks.signal?.addEventListener('abort', killAll);
   try {
     progress('starting', round.database);
     if (hooks.onProgress || options.killHolder) {
@@ -190,10 +197,12 @@ export async function runDrill(uri: string, input: DrillOptions, hooks: DrillHoo
       env: { ...plan.env, MONGODB_DB: round.database },
       onSpawn: (w) => {
         if (w.child.pid !== undefined) children.set(w.child.pid, { child: w.child, late: w.late });
+        if (hooks.signal?.aborted) w.child.kill('SIGKILL');
       },
     });
     clearInterval(watcher);
     watcher = undefined;
+    hooks.signal?.throwIfAborted();
 
     progress('counting', round.database);
     const exitCodes: Record<string, number> = {};
@@ -212,8 +221,9 @@ export async function runDrill(uri: string, input: DrillOptions, hooks: DrillHoo
     return result;
   } finally {
     if (watcher) clearInterval(watcher);
+    hooks.signal?.removeEventListener('abort', killAll);
     // A worker still running (the drill failed half-way) must not outlive it.
-    for (const { child } of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    killAll();
     await dropRound(client, plan, round);
     await client.close();
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { drillRequestSchema } from '../../lib/drill/request';
 import { analyzeDrill, findBreaches, type DrillContext, type DrillData } from '../../lib/drill/report';
 import { assertScratchDatabase, historyDatabaseName, scratchDatabaseName } from '../../lib/drill/scratch';
 import type { HistoryEvent, HistoryEventName } from '../../lib/schemas/history';
@@ -130,5 +131,45 @@ describe('the drill report', () => {
       'no completion marker left in `initialization` (the lock went with a dropped database): the next worker to start wipes and seeds again',
     ]);
     expect(r.duplicate_projects).toEqual(['Iris']);
+  });
+});
+
+describe('a drill request (the console form and action)', () => {
+  const valid = { algorithms: ['unsafe', 'lease'], workers: '8', late: '2', lateAfterMs: '100', windowMs: '200' };
+  const issues = (input: unknown) => {
+    const parsed = drillRequestSchema.safeParse(input);
+    return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  it('accepts a set of the known algorithms and bounded numbers', () => {
+    expect(drillRequestSchema.parse(valid)).toEqual({ algorithms: ['unsafe', 'lease'], workers: 8, late: 2, lateAfterMs: 100, windowMs: 200 });
+    // One checkbox posted as a form field.
+    expect(drillRequestSchema.parse({ ...valid, algorithms: 'lease' }).algorithms).toEqual(['lease']);
+  });
+
+  it('refuses 200 algorithms with one line naming the field, before looking at any of them', () => {
+    expect(issues({ ...valid, algorithms: Array.from({ length: 200 }, () => 'lease') })).toEqual([
+      'algorithms: at most 3 algorithms, each once (unsafe, copy-drop-restore, lease)',
+    ]);
+    expect(issues({ ...valid, algorithms: Array.from({ length: 200 }, (_, i) => `x${i}`) })).toHaveLength(1);
+  });
+
+  it('refuses duplicates, unknown algorithms and an empty choice, naming the field', () => {
+    expect(issues({ ...valid, algorithms: ['lease', 'lease'] })).toEqual(['algorithms: each algorithm at most once']);
+    expect(issues({ ...valid, algorithms: ['lease', 'rm -rf'] })).toEqual(['algorithms.1: must be one of unsafe, copy-drop-restore, lease']);
+    expect(issues({ ...valid, algorithms: [] })).toEqual(['algorithms: choose at least one algorithm']);
+    expect(issues({ ...valid, algorithms: { 0: 'lease' } })).toEqual(['algorithms: must be a list of algorithms (unsafe, copy-drop-restore, lease)']);
+  });
+
+  it('bounds workers (1..32), late starters (0..16) and both windows, naming each field', () => {
+    expect(issues({ ...valid, workers: '0' })).toEqual(['workers: must be at least 1']);
+    expect(issues({ ...valid, workers: '33' })).toEqual(['workers: must be at most 32']);
+    expect(issues({ ...valid, workers: 'many' })).toEqual(['workers: must be a whole number from 1 to 32']);
+    expect(issues({ ...valid, workers: '2.5' })).toEqual(['workers: must be a whole number from 1 to 32']);
+    expect(issues({ ...valid, late: '17' })).toEqual(['late: must be at most 16']);
+    expect(issues({ ...valid, late: '-1' })).toEqual(['late: must be at least 0']);
+    expect(issues({ ...valid, lateAfterMs: '60001' })).toEqual(['lateAfterMs: must be at most 60000 ms']);
+    expect(issues({ ...valid, windowMs: '10001' })).toEqual(['windowMs: must be at most 10000 ms']);
+    expect(issues({ ...valid, windowMs: '1e9' })).toEqual(['windowMs: must be at most 10000 ms']);
   });
 });
