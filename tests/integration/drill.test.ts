@@ -1,10 +1,23 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { INIT_HISTORY } from '../../lib/db/collections';
+import { REFUSED, runGuarded, type Refusal } from '../../lib/auth/action-guard';
+import { createSessionToken } from '../../lib/auth/session';
+import { DRILL_RUNS, INIT_HISTORY } from '../../lib/db/collections';
+import { ServerClock } from '../../lib/db/server-clock';
+import { consoleInstance, drillJobSchema, readDrillJob, startDrillJob } from '../../lib/drill/job';
+import { DRILL_LEASE_ID, readDrillLease } from '../../lib/drill/lease';
+import { drillRequestSchema, type DrillRequest } from '../../lib/drill/request';
 import { runDrill, runDrillRounds } from '../../lib/drill/run-drill';
 import type { DrillResult } from '../../lib/drill/types';
+import { parseConfig } from '../../lib/env';
 import type { HistoryEvent } from '../../lib/schemas/history';
-import { mongoUri } from '../support/db';
+import { PROJECT_ROOT } from '../support/cli';
+import { mongoUri, useTestDb } from '../support/db';
+import { SEEDED_ADMIN } from '../support/session';
+import { TEST_PASSWORDS } from '../support/seeds';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The race drill against real worker processes over a real socket. Each drill makes its own
@@ -116,4 +129,204 @@ describe('race drill', () => {
     expect(r).toMatchObject({ takeovers: 1, completions: 1, acquired: 2, projects: 3, invalid_components: 0, completion_marker: true, pass: true });
     expect(r.findings).toContain('1 holder died and was taken over');
   }, 150_000);
+});
+
+/**
+ * Drills started from the console: one at a time across every console instance (the drill lease),
+ * bounded requests, and a drill whose console died shown as interrupted once its lease expires.
+ */
+describe('drill jobs (lib/drill/job)', () => {
+  const { db, client, dbName } = useTestDb(import.meta.url);
+  const cfg = () => parseConfig({ MONGODB_DB: dbName, ...TEST_PASSWORDS });
+  const small: DrillRequest = { algorithms: ['lease'], workers: 1, late: 0, lateAfterMs: 0, windowMs: 0 };
+  const scratch = new Set<string>();
+  const children: ChildProcess[] = [];
+
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const doc of await db().collection(DRILL_RUNS).find({ progress: { $exists: true } }).toArray()) {
+      for (const p of Object.values(doc.progress as Record<string, { database: string }>)) scratch.add(p.database).add(`${p.database}_history`);
+    }
+    for (const name of scratch) await client().db(name).dropDatabase().catch(() => {});
+  });
+
+  async function finished(id: string, timeoutMs = 120_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await readDrillJob(db(), id);
+      if (job && job.status !== 'running') return job;
+      if (Date.now() > deadline) throw new Error(`drill ${id} still ${job?.status} after ${timeoutMs} ms`);
+      await sleep(200);
+    }
+  }
+
+  it('two start requests at once over two connections: one drill runs, the other is refused naming it', async () => {
+    // Two console instances: two clients, two connection pools, the same database.
+    const other = await new MongoClient(mongoUri(), { serverSelectionTimeoutMS: 10_000 }).connect();
+    try {
+      const [a, b] = await Promise.all([
+        startDrillJob(db(), mongoUri(), small, 'a@example.com', { config: cfg() }),
+        startDrillJob(other.db(dbName), mongoUri(), small, 'b@example.com', { config: cfg() }),
+      ]);
+      const started = [a, b].filter((r) => r.ok);
+      const refused = [a, b].filter((r) => !r.ok);
+      expect(started).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      const winner = started[0] as { ok: true; job_id: string };
+      const loser = refused[0] as Refusal;
+      const by = winner === a ? 'a@example.com' : 'b@example.com';
+      expect(loser).toMatchObject({ ok: false, code: 'conflict', holder: consoleInstance().worker_id });
+      expect(loser.error).toContain(`drill ${winner.job_id}, started by ${by}, is running on console ${consoleInstance().worker_id}`);
+      expect(await db().collection(DRILL_RUNS).countDocuments({ _id: { $ne: DRILL_LEASE_ID } } as never)).toBe(1);
+
+      // The job names its holder; the lease is renewed while it runs and released at the end.
+      const lease = await readDrillLease(db());
+      expect(lease?.holder).toMatchObject({ job_id: winner.job_id, instance: consoleInstance().worker_id, pid: process.pid, started_by: by });
+      const job = await finished(winner.job_id);
+      expect(job).toMatchObject({ status: 'done', holder: { job_id: winner.job_id, instance: consoleInstance().worker_id }, interrupted: null });
+      expect(job.results.map((r) => [r.algorithm, r.pass])).toEqual([['lease', true]]);
+      const released = await readDrillLease(db());
+      expect(released?.holder).toBeNull();
+      expect(released?.released_at).toBeInstanceOf(Date);
+
+      // Free again: the next request starts.
+      const next = await startDrillJob(other.db(dbName), mongoUri(), small, 'b@example.com', { config: cfg() });
+      expect(next.ok).toBe(true);
+      if (next.ok) expect((await finished(next.job_id)).status).toBe('done');
+    } finally {
+      await other.close();
+    }
+  }, 180_000);
+
+  it('a request with 200 algorithms is refused by the action guard, naming the field; nothing starts', async () => {
+    const secret = new TextEncoder().encode('drill-test-secret-drill-test-secret-0123');
+    const token = await createSessionToken(SEEDED_ADMIN, { secret, maxAgeMs: 60_000 });
+    const before = await db().collection(DRILL_RUNS).countDocuments();
+    const result = await runGuarded(
+      {
+        name: 'start-drill',
+        access: 'admin',
+        schema: drillRequestSchema,
+        handler: (input) => startDrillJob(db(), mongoUri(), input, SEEDED_ADMIN.email, { config: cfg() }),
+      },
+      token,
+      { ...small, algorithms: Array.from({ length: 200 }, () => 'unsafe') },
+      { secret: () => secret, db: async () => db(), audit: async () => {} },
+    );
+    expect(result).toEqual({
+      ok: false,
+      code: 'invalid',
+      error: REFUSED.invalid,
+      issues: ['algorithms: at most 3 algorithms, each once (unsafe, copy-drop-restore, lease)'],
+    });
+    expect(await db().collection(DRILL_RUNS).countDocuments()).toBe(before);
+  });
+
+  /** A console of its own (another process) that starts one drill, prints its answer and keeps running it. */
+  function consoleProcess(request: DrillRequest, leaseMs: number): Promise<{ child: ChildProcess; jobId: string }> {
+    const script = `
+      import { MongoClient } from 'mongodb';
+      import { startDrillJob } from './lib/drill/job.ts';
+      import { parseConfig } from './lib/env.ts';
+      const client = await new MongoClient(process.env.MONGODB_URI).connect();
+      const answer = await startDrillJob(client.db(process.env.MONGODB_DB), process.env.MONGODB_URI, ${JSON.stringify(request)},
+        'killed@example.com', { config: parseConfig(), leaseMs: ${leaseMs} });
+      console.log(JSON.stringify(answer));`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, MONGODB_URI: mongoUri(), MONGODB_DB: dbName, ...TEST_PASSWORDS },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    return new Promise((resolve, reject) => {
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const line = out.split('\n').find((l) => l.startsWith('{'));
+        if (!line) return;
+        const answer = JSON.parse(line) as { ok: boolean; job_id?: string };
+        if (answer.ok && answer.job_id) resolve({ child, jobId: answer.job_id });
+        else reject(new Error(`the console process did not start a drill: ${line}`));
+      });
+      child.on('exit', (code) => reject(new Error(`the console process exited with ${code}: ${err}`)));
+    });
+  }
+
+  async function runningWorkers(id: string) {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const doc = await db().collection(DRILL_RUNS).findOne({ _id: id } as never);
+      if (Object.values((doc?.progress ?? {}) as Record<string, { phase: string }>).some((p) => p.phase === 'running')) return;
+      if (Date.now() > deadline) throw new Error(`drill ${id} never reached its workers`);
+      await sleep(50);
+    }
+  }
+
+  const killed = (child: ChildProcess) =>
+    new Promise<number>((resolve) => {
+      child.once('exit', () => resolve(Date.now()));
+      child.kill('SIGKILL');
+    });
+
+  // copy-drop-restore with a 5 s window: the drill is still running when its console is killed.
+  const slow: DrillRequest = { algorithms: ['copy-drop-restore'], workers: 2, late: 0, lateAfterMs: 0, windowMs: 5_000 };
+
+  it('a drill whose console is SIGKILLed stays running for its lease, then shows interrupted, with when and which instance', async () => {
+    const leaseMs = 2_000;
+    const { child, jobId } = await consoleProcess(slow, leaseMs);
+    await runningWorkers(jobId);
+    const killedAt = await killed(child);
+
+    // Within its lease the drill still counts as running: a start anywhere is refused, naming the dead console.
+    expect((await readDrillJob(db(), jobId))?.status).toBe('running');
+    const refused = await startDrillJob(db(), mongoUri(), small, 'c@example.com', { config: cfg() });
+    expect(refused).toMatchObject({ ok: false, code: 'conflict' });
+    expect((refused as Refusal).holder).toMatch(new RegExp(`:${child.pid}:`));
+
+    // After the lease, whoever reads it sees it interrupted.
+    let job = await readDrillJob(db(), jobId);
+    const deadline = killedAt + leaseMs + 5_000;
+    while (job?.status === 'running' && Date.now() < deadline) {
+      await sleep(100);
+      job = await readDrillJob(db(), jobId);
+    }
+    expect(job?.status).toBe('interrupted');
+    expect(job?.interrupted?.instance).toMatch(new RegExp(`:${child.pid}:`));
+    expect(job?.interrupted?.noticed_by).toBe(consoleInstance().worker_id);
+    // It expired after the kill (the dead console renewed it until then) and before it was noticed.
+    expect(job!.interrupted!.at.getTime()).toBeGreaterThan(killedAt - 100);
+    expect(job!.interrupted!.at.getTime()).toBeLessThanOrEqual(job!.interrupted!.noticed_at.getTime());
+    expect(job?.finished_at).toEqual(job?.interrupted?.at);
+    // Read again: the same record, not noticed twice.
+    expect(await readDrillJob(db(), jobId)).toEqual(job);
+
+    // And the next drill starts.
+    const next = await startDrillJob(db(), mongoUri(), small, 'c@example.com', { config: cfg() });
+    expect(next.ok).toBe(true);
+    if (next.ok) expect((await finished(next.job_id)).status).toBe('done');
+  }, 180_000);
+
+  it('a killed drill nobody read is marked interrupted by the next drill that starts', async () => {
+    const leaseMs = 1_500;
+    const { child, jobId } = await consoleProcess(slow, leaseMs);
+    await runningWorkers(jobId);
+    await killed(child);
+    // Wait on the raw records, which mark nothing.
+    for (;;) {
+      const lease = await readDrillLease(db());
+      const now = (await new ServerClock(db()).sync()).getTime();
+      if (lease?.holder?.job_id === jobId && lease.lease_expires_at!.getTime() < now) break;
+      await sleep(100);
+    }
+    expect((await db().collection(DRILL_RUNS).findOne({ _id: jobId } as never))?.status).toBe('running');
+
+    const next = await startDrillJob(db(), mongoUri(), small, 'd@example.com', { config: cfg() });
+    expect(next.ok).toBe(true);
+    const old = drillJobSchema.parse(await db().collection(DRILL_RUNS).findOne({ _id: jobId } as never));
+    expect(old).toMatchObject({ status: 'interrupted', interrupted: { noticed_by: consoleInstance().worker_id } });
+    expect(old.interrupted?.instance).toMatch(new RegExp(`:${child.pid}:`));
+    if (next.ok) expect((await finished(next.job_id)).status).toBe('done');
+  }, 180_000);
 });
