@@ -19,7 +19,8 @@ export const signInAction = publicAction('sign-in', signInFormSchema, async (inp
   const result = await signIn(await db(), input, address, config());
   if (!result.ok) {
     const email = typeof input.email === 'string' ? input.email.slice(0, 254) : '(none)';
-    console.warn(`[auth] sign-in refused for ${JSON.stringify(email)} from ${address}`);
+    const why = result.refused ? ` (unchecked: the ${result.refused} limit)` : '';
+    console.warn(`[auth] sign-in refused for ${JSON.stringify(email)} from ${address}${why}`);
     return refuse('invalid', SIGN_IN_FAILED);
   }
   await startSession(result.user);

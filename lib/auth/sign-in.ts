@@ -4,7 +4,7 @@ import { USERS } from '../db/collections';
 import type { Config } from '../env';
 import { objectIdSchema } from '../schemas/object-id';
 import { hashPassword, randomPassword, verifyPasswordAsync } from '../seeds/passwords';
-import { attemptKeys, reserveAttempt } from './rate-limit';
+import { beginAttempt, type Refusal } from './rate-limit';
 import type { SessionUser } from './session';
 
 /** One answer for a wrong email, a wrong password, a malformed form and too many attempts alike. */
@@ -16,7 +16,8 @@ export const signInInputSchema = z.object({
 });
 export type SignInInput = z.infer<typeof signInInputSchema>;
 
-export type SignInResult = { ok: true; user: SessionUser } | { ok: false; error: string };
+/** `refused` (for the server log and the tests, never the user): which limit refused the attempt unchecked. */
+export type SignInResult = { ok: true; user: SessionUser } | { ok: false; error: string; refused?: Refusal };
 
 const storedUserSchema = z.object({ _id: objectIdSchema, email: z.string(), password: z.string(), is_admin: z.boolean().optional() });
 
@@ -37,9 +38,9 @@ export async function checkCredentials(db: Db, email: string, password: string):
 }
 
 /**
- * A sign-in attempt from `address`: limited per email and per address (SIGNIN_MAX_ATTEMPTS in
- * SIGNIN_WINDOW_MS, counted before the password is checked), then checked against `users`.
- * Every refusal is the same message.
+ * A sign-in attempt from `address`, within the limits of rate-limit.ts (per email and address,
+ * per address, and a back-off per account), then checked against `users`. Only a wrong password
+ * counts against the limits. Every refusal is the same message.
  */
 export async function signIn(
   db: Db,
@@ -50,14 +51,14 @@ export async function signIn(
   const input = signInInputSchema.safeParse(raw);
   if (!input.success) return { ok: false, error: SIGN_IN_FAILED };
   const { email, password } = input.data;
-  const reservation = await reserveAttempt(db, attemptKeys(email, address), {
-    windowMs: cfg.SIGNIN_WINDOW_MS,
-    maxAttempts: cfg.SIGNIN_MAX_ATTEMPTS,
-  });
-  if (!reservation.allowed) return { ok: false, error: SIGN_IN_FAILED };
+  const attempt = await beginAttempt(db, email, address, { windowMs: cfg.SIGNIN_WINDOW_MS, maxAttempts: cfg.SIGNIN_MAX_ATTEMPTS });
+  if (attempt.refused) return { ok: false, error: SIGN_IN_FAILED, refused: attempt.refused };
   const user = await checkCredentials(db, email, password);
-  if (!user) return { ok: false, error: SIGN_IN_FAILED };
-  await reservation.release();
+  if (!user) {
+    await attempt.failed();
+    return { ok: false, error: SIGN_IN_FAILED };
+  }
+  await attempt.succeeded();
   return { ok: true, user };
 }
 
