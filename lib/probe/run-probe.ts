@@ -1,0 +1,111 @@
+import type { Document, MongoClient } from 'mongodb';
+import { describeError } from './commands';
+import { connectProbe, withReadPreference } from './connect';
+import type { Captured, ProbeContext, RowDef } from './context';
+import { probeReportSchema, type ProbeReport, type ProbeRow, type Topology } from './report';
+import { PROBE_ROWS } from './rows';
+import { PROBE_DB_PATTERN, checkedScratchName } from './scratch-name';
+
+export interface ProbeOptions {
+  uri: string;
+  /** A scratch database name of the probe's own form; a fresh one when absent. */
+  database?: string;
+  timeoutMs: number;
+  raceWorkers?: number;
+}
+
+export const STANDALONE_SKIP = 'skipped: standalone (no transactions there; fencing is per document and best-effort)';
+
+export function topologyOf(hello: Document): Topology {
+  if (typeof hello.setName === 'string') return 'replica-set';
+  if (hello.msg === 'isdbgrid') return 'sharded';
+  return 'standalone';
+}
+
+function capturer(client: MongoClient) {
+  return async function capture<T>(command: string, run: () => Promise<T>): Promise<Captured<T>> {
+    const captured: Captured<T> = { sent: [], replies: [] };
+    const started = (e: { commandName: string; command: Document }) => e.commandName === command && captured.sent.push(e.command);
+    const succeeded = (e: { commandName: string; reply: Document }) => e.commandName === command && captured.replies.push(e.reply);
+    const failed = (e: { commandName: string; failure: Error }) =>
+      e.commandName === command && captured.replies.push((e.failure as { errorResponse?: Document }).errorResponse ?? {});
+    client.on('commandStarted', started);
+    client.on('commandSucceeded', succeeded);
+    client.on('commandFailed', failed);
+    try {
+      captured.value = await run();
+    } catch (error) {
+      captured.error = error;
+    } finally {
+      client.off('commandStarted', started);
+      client.off('commandSucceeded', succeeded);
+      client.off('commandFailed', failed);
+    }
+    return captured;
+  };
+}
+
+function deadline<T>(work: Promise<T>, ms: number, id: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no result within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer)) as Promise<T>;
+  void id;
+}
+
+async function runRow(def: RowDef, base: Omit<ProbeContext, 'newClient'>, uri: string): Promise<ProbeRow> {
+  const row = { id: def.id, behaviour: def.behaviour, needs: def.needs, doc: def.doc };
+  if (def.transactions && base.topology === 'standalone') return { ...row, status: 'skipped', observed: STANDALONE_SKIP };
+  const opened: MongoClient[] = [];
+  const ctx: ProbeContext = {
+    ...base,
+    async newClient(options = {}) {
+      const target = options.readPreferenceInUri ? withReadPreference(uri, options.readPreferenceInUri) : uri;
+      const client = await connectProbe(target, base.timeoutMs, options.maxPoolSize ? { maxPoolSize: options.maxPoolSize } : {});
+      opened.push(client);
+      return client;
+    },
+  };
+  try {
+    const check = await deadline(def.run(ctx), 3 * base.timeoutMs + 5_000, def.id);
+    return { ...row, status: check.pass ? 'pass' : 'fail', observed: check.observed };
+  } catch (error) {
+    return { ...row, status: 'fail', observed: `error: ${describeError(error)}` };
+  } finally {
+    await Promise.all(opened.map((c) => c.close().catch(() => {})));
+  }
+}
+
+/**
+ * Runs every row on a scratch database of its own (created here, dropped at the end, also on
+ * failure). Throws DatabaseUnreachableError or ProbeArgumentError when it cannot run at all.
+ */
+export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
+  const database = checkedScratchName(options.database);
+  const { timeoutMs } = options;
+  const client = await connectProbe(options.uri, timeoutMs);
+  try {
+    const admin = client.db('admin');
+    const hello = await admin.command({ hello: 1 });
+    const build = await admin.command({ buildInfo: 1 });
+    const topology = topologyOf(hello);
+    const db = client.db(database, { writeConcern: { w: 'majority', journal: true, wtimeoutMS: timeoutMs } });
+    await db.collection('probe').insertOne({ _id: 'probe' as never, started_at: new Date() });
+    const base = { client, db, topology, hello, serverVersion: String(build.version), timeoutMs, raceWorkers: options.raceWorkers ?? 8, capture: capturer(client) };
+    const rows: ProbeRow[] = [];
+    for (const def of PROBE_ROWS) rows.push(await runRow(def, base, options.uri));
+    return probeReportSchema.parse({
+      server_version: base.serverVersion,
+      topology,
+      transactional_fencing: topology !== 'standalone',
+      database,
+      rows,
+      ok: rows.every((r) => r.status !== 'fail'),
+    });
+  } finally {
+    // The only drop the probe sends, and only to a name of its own form.
+    if (PROBE_DB_PATTERN.test(database)) await client.db(database).dropDatabase().catch(() => {});
+    await client.close();
+  }
+}
