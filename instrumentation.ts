@@ -8,6 +8,8 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { assertConsoleMayStart } = await import('./lib/startup');
   assertConsoleMayStart();
+  // Each request carries its socket's address from here on (lib/http/peer-address.ts).
+  (await import('./lib/http/peer-address')).stampPeerAddresses();
   const { startBootInitialization } = await import('./lib/init/boot');
   startBootInitialization();
 }

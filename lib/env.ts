@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { redactUri } from './db/redact-uri';
+import { proxyEntryProblem } from './http/client-address';
 
 /**
  * The one place the environment is read. Every variable is validated here; a wrong value stops the
@@ -136,6 +137,19 @@ const envSchema = z
     SESSION_COOKIE_SECURE: flag('SESSION_COOKIE_SECURE', undefined),
     SIGNIN_WINDOW_MS: millis('SIGNIN_WINDOW_MS', 100, 3_600_000, 60_000),
     SIGNIN_MAX_ATTEMPTS: count('SIGNIN_MAX_ATTEMPTS', 1, 1_000, 5),
+    // The proxies whose X-Forwarded-For entries are believed; none by default (the socket's address counts).
+    TRUSTED_PROXIES: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        const entries = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        const problems = entries.map(proxyEntryProblem).filter((p): p is string => p !== null);
+        if (problems.length > 0) {
+          ctx.addIssue({ code: 'custom', message: `TRUSTED_PROXIES must be a comma-separated list of IP addresses and CIDR ranges: ${problems.join('; ')}` });
+          return z.NEVER;
+        }
+        return entries;
+      }),
     NODE_ENV: z
       .string()
       .optional()

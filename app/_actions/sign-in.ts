@@ -6,7 +6,9 @@ import { publicAction } from '@/app/_lib/actions';
 import { startSession } from '@/app/_lib/session';
 import { refuse } from '@/lib/auth/action-guard';
 import { safeNextPath } from '@/lib/auth/next-path';
-import { SIGN_IN_FAILED, clientAddress, signIn } from '@/lib/auth/sign-in';
+import { SIGN_IN_FAILED, signIn } from '@/lib/auth/sign-in';
+import { clientAddress, trustedProxies } from '@/lib/http/client-address';
+import { PEER_HEADER, peerFromStamp } from '@/lib/http/peer-address';
 import { config } from '@/lib/env';
 
 // The credentials are checked by signIn itself, so a malformed form gets the one sign-in message too.
@@ -14,9 +16,10 @@ const signInFormSchema = z.looseObject({ next: z.unknown().optional() });
 
 /** The sign-in form: limited attempts, one message for every refusal, then back where the user was going. */
 export const signInAction = publicAction('sign-in', signInFormSchema, async (input, { db }) => {
-  const forwarded = await headers();
-  const address = clientAddress(forwarded.get('x-forwarded-for'), forwarded.get('x-real-ip'));
-  const result = await signIn(await db(), input, address, config());
+  const request = await headers();
+  const cfg = config();
+  const address = clientAddress(peerFromStamp(request.get(PEER_HEADER)), request.get('x-forwarded-for'), trustedProxies(cfg.TRUSTED_PROXIES));
+  const result = await signIn(await db(), input, address, cfg);
   if (!result.ok) {
     const email = typeof input.email === 'string' ? input.email.slice(0, 254) : '(none)';
     const why = result.refused ? ` (unchecked: the ${result.refused} limit)` : '';

@@ -61,12 +61,3 @@ export async function signIn(
   await attempt.succeeded();
   return { ok: true, user };
 }
-
-/**
- * The client's address as the nearest proxy saw it: the last X-Forwarded-For entry (the one a
- * load balancer appends; `next start` sets it to the socket's address when there is none).
- */
-export function clientAddress(forwardedFor: string | null | undefined, realIp?: string | null): string {
-  const last = forwardedFor?.split(',').map((s) => s.trim()).filter(Boolean).at(-1);
-  return (last || realIp?.trim() || 'unknown').slice(0, 100);
-}

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { REFUSED, runGuarded, type AuditEntry, type GuardDeps } from '../../lib/auth/action-guard';
 import { safeNextPath } from '../../lib/auth/next-path';
 import { createSessionToken, readCookie, sessionCookieOptions, verifySessionToken } from '../../lib/auth/session';
-import { clientAddress } from '../../lib/auth/sign-in';
 import { ConfigError, assertConsoleConfig, consoleProblems, parseConfig } from '../../lib/env';
 import { SEEDED_ADMIN, SEEDED_VIEWER } from '../support/session';
 
@@ -103,15 +102,6 @@ describe('where to go after signing in', () => {
     ['relative', '/'],
   ])('%s -> %s', (next, expected) => {
     expect(safeNextPath(next)).toBe(expected);
-  });
-});
-
-describe('the client address', () => {
-  it('is the last X-Forwarded-For entry (the one the nearest proxy added)', () => {
-    expect(clientAddress('203.0.113.9, 10.0.0.2')).toBe('10.0.0.2');
-    expect(clientAddress('127.0.0.1')).toBe('127.0.0.1');
-    expect(clientAddress(null, '198.51.100.7')).toBe('198.51.100.7');
-    expect(clientAddress(undefined)).toBe('unknown');
   });
 });
 
