@@ -3,6 +3,7 @@ import { MongoClient, ObjectId } from 'mongodb';
 import { queryEvents } from '../lib/console/history-query';
 import { listRuns } from '../lib/console/runs';
 import { INIT_HISTORY } from '../lib/db/collections';
+import { serverFacts } from '../lib/db/topology';
 import { ensureIndexes } from '../lib/init/indexes';
 import { HISTORY_EVENTS } from '../lib/schemas/history-events';
 
@@ -18,7 +19,7 @@ export async function benchHistory(uri: string, log: (line: string) => void): Pr
   const client = await new MongoClient(uri).connect();
   const db = client.db(`bench_history_${randomBytes(3).toString('hex')}`);
   try {
-    await ensureIndexes(db);
+    await ensureIndexes(db, await serverFacts(db));
     const start = Date.UTC(2026, 0, 1);
     for (let batch = 0; batch < EVENTS / 5_000; batch += 1) {
       await db.collection(INIT_HISTORY).insertMany(

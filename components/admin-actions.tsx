@@ -14,13 +14,6 @@ import { Button, inputClass } from './ui/button';
 
 type RunStarted = { run_id: string; generation: string; already_started: boolean };
 
-/** One key per intent (an opened dialog, a click): the server starts at most one run for it. */
-export function newIdempotencyKey(): string {
-  // getRandomValues works on plain http too, where crypto.randomUUID does not.
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 function RefusalBanner({ refusal }: { refusal: Refusal }) {
   return (
     <Banner title={refusal.error}>
@@ -40,12 +33,19 @@ function RefusalBanner({ refusal }: { refusal: Refusal }) {
  * will be wiped and asks for the database name) and "Seed missing" (writes only what is absent).
  * The run starts in the background; its progress shows on the page through polling.
  */
-export function AdminActions({ collections, databaseName }: { collections: OverviewJson['collections']; databaseName: string }) {
+export function AdminActions({
+  collections,
+  databaseName,
+  seenState,
+}: {
+  collections: OverviewJson['collections'];
+  databaseName: string;
+  /** The state on screen (seenStateKey): requests made from the same state are one run. */
+  seenState: string;
+}) {
   const queryClient = useQueryClient();
   const [outcome, setOutcome] = useState<{ kind: 'Reseed' | 'Seed missing'; result: ActionResult<RunStarted> } | null>(null);
   const [seeding, startSeeding] = useTransition();
-  // Kept until an answer comes back: a double click is one run.
-  const [seedKey, setSeedKey] = useState(newIdempotencyKey);
 
   const started = (kind: 'Reseed' | 'Seed missing', result: ActionResult<RunStarted>) => {
     setOutcome({ kind, result });
@@ -63,19 +63,18 @@ export function AdminActions({ collections, databaseName }: { collections: Overv
           disabled={seeding}
           onClick={() =>
             startSeeding(async () => {
-              started('Seed missing', await seedMissingAction({ idempotency_key: seedKey }));
-              setSeedKey(newIdempotencyKey());
+              started('Seed missing', await seedMissingAction({ seen_state: seenState }));
             })
           }
         >
           Seed missing
         </Button>
-        <ReseedDialog collections={collections} databaseName={databaseName} onStarted={(result) => started('Reseed', result)} />
+        <ReseedDialog collections={collections} databaseName={databaseName} seenState={seenState} onStarted={(result) => started('Reseed', result)} />
       </div>
       <div role="status" className="mt-3 empty:mt-0">
         {outcome?.result.ok && (
           <p className="text-sm">
-            {outcome.kind} {outcome.result.already_started ? 'was already started' : 'started'}: run{' '}
+            {outcome.kind} {outcome.result.already_started ? 'was already asked for from this state, by' : 'started'}: run{' '}
             <Link className="font-mono underline" href={`/workers?run=${encodeURIComponent(outcome.result.run_id)}`}>
               {outcome.result.run_id}
             </Link>
@@ -95,14 +94,17 @@ export function AdminActions({ collections, databaseName }: { collections: Overv
 function ReseedDialog({
   collections,
   databaseName,
+  seenState,
   onStarted,
 }: {
   collections: OverviewJson['collections'];
   databaseName: string;
+  seenState: string;
   onStarted: (result: ActionResult<RunStarted>) => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const [key, setKey] = useState('');
+  // The state when the dialog opened: submitting twice is one run.
+  const [fromState, setFromState] = useState(seenState);
   const [typed, setTyped] = useState('');
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [pending, startTransition] = useTransition();
@@ -111,7 +113,7 @@ function ReseedDialog({
   const confirmed = typed === databaseName;
 
   const open = () => {
-    setKey(newIdempotencyKey());
+    setFromState(seenState);
     setTyped('');
     setRefusal(null);
     dialog.current?.showModal();
@@ -120,8 +122,8 @@ function ReseedDialog({
     event.preventDefault();
     if (!confirmed || pending) return;
     startTransition(async () => {
-      // The same key however often this is submitted: one run.
-      const result = await reseedAction({ idempotency_key: key, confirm_database: typed });
+      // The same state however often this is submitted, on whichever instance: one run.
+      const result = await reseedAction({ seen_state: fromState, confirm_database: typed });
       if (result.ok) {
         dialog.current?.close();
         onStarted(result);

@@ -1,6 +1,7 @@
 'use client';
 
 import type { OverviewJson } from '@/lib/console/overview';
+import { seenStateKey } from '@/lib/admin/schemas';
 import { AdminActions } from './admin-actions';
 import { CollectionCounts } from './collection-counts';
 import { useLive } from './live-query';
@@ -27,7 +28,7 @@ export function OverviewLive({
   return (
     <div className="space-y-4">
       <UnreachableBanner error={problem} />
-      {admin && data && <AdminActions collections={data.collections} databaseName={databaseName} />}
+      {admin && data && <AdminActions collections={data.collections} databaseName={databaseName} seenState={seenStateKey(data.state)} />}
       {data ? (
         <div className="grid gap-4 md:grid-cols-2">
           <LockCard lock={data.lock} serverTime={data.server_time} admin={admin} />

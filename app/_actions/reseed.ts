@@ -12,5 +12,5 @@ export const reseedAction = adminAction('reseed', reseedInputSchema, async (inpu
   if (input.confirm_database !== cfg.MONGODB_DB) {
     return refuse('invalid', `Nothing was done: type the database name, ${cfg.MONGODB_DB}, exactly to confirm the wipe.`);
   }
-  return startRun(await db(), cfg, { kind: 'reseed', key: input.idempotency_key, requestedBy: session.email });
+  return startRun(await db(), cfg, { kind: 'reseed', seenState: input.seen_state, requestedBy: session.email });
 });

@@ -7,5 +7,5 @@ import { config } from '@/lib/env';
 
 /** Insert the seeded documents that are absent, without a wipe, under the workers' lock. */
 export const seedMissingAction = adminAction('seed-missing', seedMissingInputSchema, async (input, { session, db }) =>
-  startRun(await db(), config(), { kind: 'seed-missing', key: input.idempotency_key, requestedBy: session.email }),
+  startRun(await db(), config(), { kind: 'seed-missing', seenState: input.seen_state, requestedBy: session.email }),
 );

@@ -1,21 +1,27 @@
 import { z } from 'zod';
 
 /**
- * The inputs of the console's admin actions. A client makes one idempotency key per intent (one
- * open dialog, one click): the same key always means the same run, so a double click starts one.
+ * The inputs of the console's admin actions. A run request names the state it was made from
+ * (`seenStateKey`: the state's generation and fence, or "none"): the same state always means the
+ * same run, so a double click, or two admins on two instances, start one.
  */
-export const idempotencyKeySchema = z
-  .string({ message: 'an idempotency key is required' })
-  .regex(/^[A-Za-z0-9_-]{8,100}$/, { message: 'the idempotency key must be 8 to 100 letters, digits, "_" or "-"' });
+export const seenStateSchema = z
+  .string({ message: 'the state you saw is required' })
+  .regex(/^(none|[A-Za-z0-9][A-Za-z0-9._:-]{0,99}@\d{1,15})$/, { message: 'the state you saw must be "none" or "<generation>@<fence>"' });
+
+/** How a request names the state it was made from: the state's generation and fence, or none. */
+export function seenStateKey(state: { generation: string; fence: number } | null | undefined): string {
+  return state ? `${state.generation}@${state.fence}` : 'none';
+}
 
 export const reseedInputSchema = z.object({
-  idempotency_key: idempotencyKeySchema,
+  seen_state: seenStateSchema,
   /** The database's name, typed by the admin: a reseed wipes it. */
   confirm_database: z.string({ message: 'type the database name to confirm' }).max(100),
 });
 export type ReseedInput = z.infer<typeof reseedInputSchema>;
 
-export const seedMissingInputSchema = z.object({ idempotency_key: idempotencyKeySchema });
+export const seedMissingInputSchema = z.object({ seen_state: seenStateSchema });
 export type SeedMissingInput = z.infer<typeof seedMissingInputSchema>;
 
 export const forceReleaseInputSchema = z.object({

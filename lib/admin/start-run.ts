@@ -6,9 +6,8 @@ import { INIT_HISTORY } from '../db/collections';
 import { ServerClock } from '../db/server-clock';
 import type { Config } from '../env';
 import { HistoryRecorder } from '../history/recorder';
-import { initialize, type WorkerOutcome } from '../init/run-worker';
+import { initialize, requestOf, takeLease, type WorkerOutcome } from '../init/run-worker';
 import { prepareWorker } from '../init/prepare';
-import { acquireLease } from '../lock/lease';
 import { workerIdentity } from '../lock/identity';
 import { SeedValidationError } from '../seeds/errors';
 import { announceGeneratedPasswords } from '../seeds/passwords';
@@ -17,17 +16,20 @@ export type RunKind = 'reseed' | 'seed-missing';
 
 export interface StartRunRequest {
   kind: RunKind;
-  /** The client's idempotency key: the same key is the same run. */
-  key: string;
+  /**
+   * The state the admin saw when asking (`seenStateKey`): every request made from the same state,
+   * on any console instance, is the same run, so two admins (or two clicks) reseed once.
+   */
+  seenState: string;
   /** The admin who asked, for the history. */
   requestedBy: string;
 }
 
 export type StartRunResult = ActionResult<{ run_id: string; generation: string; already_started: boolean }>;
 
-/** The run (and generation) a key stands for: the same on every console instance. */
-export function runIdFor(kind: RunKind, key: string): string {
-  return `${kind}-${createHash('sha256').update(`${kind}\0${key}`).digest('hex').slice(0, 16)}`;
+/** The run (and generation) a request from a seen state stands for: the same on every console instance. */
+export function runIdFor(kind: RunKind, seenState: string): string {
+  return `${kind}-${createHash('sha256').update(`${kind}\0${seenState}`).digest('hex').slice(0, 16)}`;
 }
 
 /**
@@ -36,7 +38,8 @@ export function runIdFor(kind: RunKind, key: string): string {
  * work goes on in the background and the history shows it.
  *
  * The lease is taken here, before answering, so that a held lease is the answer ("who holds it,
- * until when") and no second run starts. A key already used answers with its run again.
+ * until when") and no second run starts. A request from a state already acted on answers with
+ * that run.
  */
 export async function startRun(
   db: Db,
@@ -45,7 +48,7 @@ export async function startRun(
   hooks: { onDone?: (outcome: WorkerOutcome) => void } = {},
 ): Promise<StartRunResult> {
   const wipe = request.kind === 'reseed';
-  const runId = runIdFor(request.kind, request.key);
+  const runId = runIdFor(request.kind, request.seenState);
   const generation = runId;
   const started = { ok: true as const, run_id: runId, generation, already_started: true };
 
@@ -67,12 +70,13 @@ export async function startRun(
   options.seedMode = wipe ? 'replace' : 'missing';
 
   const clock = new ServerClock(db);
-  await clock.sync();
-  const { identity } = options;
-  const attempt = await acquireLease(db, clock, { ...identity, run_id: runId, generation }, options.leaseMs);
-  if (!attempt.acquired) {
-    const lock = attempt.lock;
-    // The same key, clicked twice: its run holds the lease, or has completed.
+  const bootAt = await clock.sync();
+  const history = new HistoryRecorder(db, clock, options.identity, { run_id: runId, generation }, { pipeline: true });
+  const run = requestOf(options);
+  const taken = await takeLease(db, clock, history, options, run);
+  if (!('lease' in taken)) {
+    const lock = taken.lock;
+    // Asked again from the same state: its run holds the lease, or has completed.
     if (lock?.holder?.generation === generation || lock?.completed_generations?.includes(generation)) return started;
     const holder = lock?.holder?.worker_id ?? null;
     const expires = lock?.holder ? (lock.lease_expires_at?.toISOString() ?? null) : null;
@@ -84,32 +88,24 @@ export async function startRun(
       { holder, lease_expires_at: expires },
     );
   }
-
-  const history = new HistoryRecorder(db, clock, identity, { run_id: runId, generation }, { pipeline: true });
   try {
     await history.record('boot', null, {
-    wipe,
-    generation,
-    seed_digest: options.seeds.digest,
-    version: identity.version,
-    requested_by: request.requestedBy,
+      wipe,
+      generation,
+      seed_digest: options.seeds.digest,
+      version: options.identity.version,
+      requested_by: request.requestedBy,
       mode: options.seedMode,
-    });
-    if (attempt.takenOverFrom) {
-      await history.record('takeover', attempt.lease.fence, {
-        from: attempt.takenOverFrom.holder.worker_id,
-        from_run: attempt.takenOverFrom.holder.run_id,
-        expired_at: attempt.takenOverFrom.expiredAt ?? null,
-      });
-    }
-    // Stored before the answer: the run shows on the next poll, and its key finds it.
+      from_state: request.seenState,
+    }, bootAt);
+    // Stored before the answer: the run shows on the next poll, and a repeated request finds it.
     await history.flush();
   } catch (error) {
-    await attempt.lease.release().catch(() => {});
+    await taken.lease.release().catch(() => {});
     throw error;
   }
   const seeds = options.seeds;
-  void initialize(db, clock, attempt.lease, options, history)
+  void initialize(db, clock, taken.lease, options, run, history)
     .then((outcome) => {
       if (outcome.outcome === 'failed') console.error(`[${request.kind}] ${runId}: ${outcome.reason}`);
       else console.log(`[${request.kind}] ${runId} by ${request.requestedBy}: ${outcome.outcome}`);

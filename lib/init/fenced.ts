@@ -1,6 +1,7 @@
-import type { AnyBulkWriteOperation, Db, Document, Filter, ObjectId } from 'mongodb';
-import { isDuplicateKey } from '../lock/errors';
-import type { Lease } from '../lock/lease';
+import type { AnyBulkWriteOperation, ClientSession, Db, Document, Filter, ObjectId } from 'mongodb';
+import { durable } from '../db/concerns';
+import { duplicateKeys, isOnId, type DuplicateKey } from '../lock/errors';
+import { RetryBatchError, type Lease } from '../lock/lease';
 
 /** Documents the holder with `fence` may overwrite or delete: never a newer holder's. */
 export function notNewerThan(fence: number): Filter<Document> {
@@ -13,10 +14,9 @@ export function olderThan(fence: number): Filter<Document> {
 }
 
 export class SeedConflictError extends Error {
-  constructor(collection: string, ids: string[], cause: unknown) {
-    super(
-      `cannot seed ${collection}: ${ids.join(', ')} collides with an existing document on a unique field (${(cause as Error).message})`,
-    );
+  constructor(collection: string, ids: string[], duplicate: DuplicateKey) {
+    const key = duplicate.keyValue ? JSON.stringify(duplicate.keyValue) : duplicate.message;
+    super(`cannot seed ${collection}: ${ids.join(', ')} collides with an existing document on the unique key ${key}`);
     this.name = 'SeedConflictError';
   }
 }
@@ -24,39 +24,61 @@ export class SeedConflictError extends Error {
 /** `replace`: write every seeded document. `missing`: insert only the documents that are absent. */
 export type SeedMode = 'replace' | 'missing';
 
+/** How often an upsert that collided on `_id` is tried again before it counts as a conflict. */
+const ID_COLLISION_TRIES = 3;
+
+type SeedDoc = Document & { _id: ObjectId };
+
 /**
  * Writes seeded documents on their fixed `_id`s, stamped with the holder's fence and run, and only
- * over a document that no newer holder wrote. `replace` upserts each document whole; `missing`
- * inserts the absent ones and leaves a document already there exactly as it is. A newer holder's
- * document makes the upsert collide on `_id` (E11000): then the lease is checked, and a lost lease
- * stops the holder. Callers check the lease in the database before each batch (`lease.assertHeld()`).
+ * over a document that no newer holder wrote; part of a batch the caller runs in `lease.fenced`.
+ * `replace` upserts each document whole; `missing` inserts the absent ones and leaves a document
+ * already there exactly as it is.
+ *
+ * A duplicate key on `_id` is not a conflict in the data: two upserts of the same absent `_id`
+ * raced (a stale holder and this one), or a newer holder's document is there. The lease is checked
+ * and the collided upserts are tried again: the filter now matches an older document, or the
+ * check finds the lease lost. Only a collision on another unique key is a real conflict.
  * Returns how many documents were written.
  */
 export async function fencedWrite(
   db: Db,
   collection: string,
-  docs: ReadonlyArray<Document & { _id: ObjectId }>,
+  docs: ReadonlyArray<SeedDoc>,
   lease: Lease,
   runId: string,
-  mode: SeedMode = 'replace',
+  mode: SeedMode,
+  session: ClientSession | undefined,
 ): Promise<number> {
   if (docs.length === 0) return 0;
-  if (lease.signal.aborted) throw lease.signal.reason;
   const stamp = { seeded_fence: lease.fence, seeded_run_id: runId };
-  const ops: AnyBulkWriteOperation<Document>[] = docs.map(({ _id, ...fields }) => {
+  const op = ({ _id, ...fields }: SeedDoc): AnyBulkWriteOperation<Document> => {
     const filter = { _id, ...notNewerThan(lease.fence) };
     return mode === 'replace'
       ? { replaceOne: { filter, replacement: { ...fields, ...stamp }, upsert: true } }
       : // The inserted document takes its `_id` from the filter's equality.
         { updateOne: { filter, update: { $setOnInsert: { ...fields, ...stamp } }, upsert: true } };
-  });
-  try {
-    const result = await db.collection(collection).bulkWrite(ops, { ordered: false });
-    return mode === 'replace' ? docs.length : result.upsertedCount;
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    await lease.assertHeld();
-    // Still the holder, so no newer fence exists: a genuine unique-field collision in the data.
-    throw new SeedConflictError(collection, docs.map((d) => d._id.toHexString()), error);
+  };
+  let pending = [...docs];
+  let upserted = 0;
+  for (let attempt = 1; ; attempt += 1) {
+    lease.assertUsable();
+    try {
+      const result = await db.collection(collection).bulkWrite(pending.map(op), { ordered: false, ...durable(session) });
+      return mode === 'replace' ? docs.length : upserted + result.upsertedCount;
+    } catch (error) {
+      const duplicates = duplicateKeys(error);
+      if (duplicates.length === 0) throw error;
+      const conflict = duplicates.find((d) => !isOnId(d));
+      if (conflict) throw new SeedConflictError(collection, [pending[conflict.index]?._id.toHexString() ?? '?'], conflict);
+      const collided = duplicates.map((d) => pending[d.index]).filter((d): d is SeedDoc => d !== undefined);
+      const ids = collided.map((d) => d._id.toHexString());
+      // In a transaction the error aborted it: the whole batch goes again, lock statement first.
+      if (session) throw new RetryBatchError(`${collection}: ${ids.join(', ')} collided on _id`);
+      if (attempt >= ID_COLLISION_TRIES) throw new SeedConflictError(collection, ids, duplicates[0]!);
+      upserted += ((error as { result?: { upsertedCount?: number } }).result?.upsertedCount ?? 0);
+      await lease.confirm();
+      pending = collided;
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
+import type { ServerFacts } from '../db/topology';
 import { DASHBOARDS, DELTATABLES, GROUPS, INIT_HISTORY, MULTIQC, PROJECTS, USERS } from '../db/collections';
 
 type IndexDef = { key: IndexSpecification; options?: CreateIndexesOptions };
@@ -20,6 +21,8 @@ export const INDEXES: Record<string, IndexDef[]> = {
     { key: { at: -1, _id: -1 }, options: { name: 'at_desc' } },
     { key: { worker_id: 1, at: -1 }, options: { name: 'worker_at' } },
     { key: { event: 1, at: -1 }, options: { name: 'event_at' } },
+    // The next fence after a lost lock document comes from the highest on record.
+    { key: { fence: -1 }, options: { name: 'fence_desc' } },
   ],
 };
 
@@ -29,10 +32,17 @@ export const INDEXES: Record<string, IndexDef[]> = {
  */
 export const INDEXES_VERSION = createHash('sha256').update(JSON.stringify(INDEXES)).digest('hex').slice(0, 12);
 
-export async function ensureIndexes(db: Db): Promise<void> {
+/**
+ * Creates the indexes (a no-op for those already there). On a replica set a build completes only
+ * once a majority has it (`commitQuorum`), which a standalone refuses as an option.
+ */
+export async function ensureIndexes(db: Db, facts: ServerFacts): Promise<void> {
+  const quorum = facts.topology === 'standalone' ? {} : { commitQuorum: 'majority' as const };
   await Promise.all(
     Object.entries(INDEXES).map(([collection, defs]) =>
-      db.collection(collection).createIndexes(defs.map((d) => ({ key: d.key as Record<string, 1 | -1>, ...d.options }))),
+      db
+        .collection(collection)
+        .createIndexes(defs.map((d) => ({ key: d.key as Record<string, 1 | -1>, ...d.options })), quorum),
     ),
   );
 }

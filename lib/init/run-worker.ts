@@ -1,13 +1,16 @@
 import os from 'node:os';
 import type { Db } from 'mongodb';
 import { ServerClock } from '../db/server-clock';
+import { retryTransient } from '../db/transient';
 import { HistoryRecorder } from '../history/recorder';
 import { LeaseLostError } from '../lock/errors';
 import type { WorkerIdentity } from '../lock/identity';
 import { acquireLease, type Lease } from '../lock/lease';
 import type { HistoryEvent } from '../schemas/history';
+import type { LockDoc } from '../schemas/lock';
 import type { InitState } from '../schemas/state';
 import type { SeedBundle } from '../seeds/build';
+import { decide, type RunRequest } from './decide';
 import { INDEXES_VERSION, ensureIndexes } from './indexes';
 import { writeSeeds, type SeedMode } from './seed-writer';
 import { beginState, completeState, failState, readLockAndState } from './state';
@@ -41,6 +44,18 @@ export function seedGeneration(digest: string): string {
   return `seed-${digest.slice(0, 12)}`;
 }
 
+/** The worker's own request, from its options. */
+export function requestOf(options: WorkerOptions): RunRequest {
+  return {
+    generation: options.generation,
+    run_id: options.runId,
+    wipe: options.wipe,
+    seed_mode: options.seedMode ?? 'replace',
+    projects: null,
+    seed_digest: options.seeds.digest,
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -56,113 +71,95 @@ function yieldCpu(): void {
   }
 }
 
+/** A run's history, for events of that run (its own, or one the worker adopts). */
+function historyFor(db: Db, clock: ServerClock, options: WorkerOptions, run: RunRequest): HistoryRecorder {
+  const history = new HistoryRecorder(db, clock, options.identity, { run_id: run.run_id, generation: run.generation }, { pipeline: true });
+  if (options.onEvent) history.onEvent(options.onEvent);
+  return history;
+}
+
 /**
- * One worker's initialization, as each API worker runs it at boot:
- * skip if the generation is already complete; otherwise take the lease and initialize, or wait for
- * whoever holds it, polling `init_state` until the generation is complete, the lease expires (take
- * over) or the wait times out.
+ * One worker's initialization, as each API worker runs it at boot: look at the lock and the state,
+ * decide (lib/init/decide.ts), then take the lease and initialize, or wait and look again, until
+ * the generation is in place, it failed, or the wait times out. Every wait sleeps and honours the
+ * deadline; transient database errors are tried again within it.
  */
 export async function runWorker(db: Db, options: WorkerOptions): Promise<WorkerOutcome> {
   const clock = new ServerClock(db);
-  await clock.sync();
-  const history = new HistoryRecorder(db, clock, options.identity, { run_id: options.runId, generation: options.generation }, { pipeline: true });
-  if (options.onEvent) history.onEvent(options.onEvent);
+  const deadline = Date.now() + options.waitTimeoutMs;
+  await retryTransient(() => clock.sync(), { deadline });
+  const mine = requestOf(options);
+  const history = historyFor(db, clock, options, mine);
   try {
-    return await race(db, clock, history, options);
+    return await race(db, clock, history, options, mine, deadline);
   } finally {
     await history.flush().catch((error: unknown) => console.error(`history: some events were not stored: ${(error as Error).message}`));
   }
 }
 
-async function race(db: Db, clock: ServerClock, history: HistoryRecorder, options: WorkerOptions): Promise<WorkerOutcome> {
-  const { identity, seeds, wipe, generation, runId, leaseMs, pollMs, waitTimeoutMs } = options;
-
-  const satisfied = (state: InitState): boolean =>
-    state.status === 'complete' &&
-    (state.generation === generation ||
-      (state.completed_generations ?? []).includes(generation) ||
-      (!wipe && state.seed_digest === seeds.digest));
-
-  const deadline = Date.now() + waitTimeoutMs;
-  let waited = false;
-  let announcedHolder: string | null = null;
-  // When the last attempt to acquire failed: the 'waiting' event is dated then, though the holder's
-  // name comes from the next poll (one read fewer for every loser of the race).
-  let lostAt: Date | null = null;
-  // The boot event is dated at the start but sent after the first lock attempt: in a race of many
+async function race(db: Db, clock: ServerClock, history: HistoryRecorder, options: WorkerOptions, mine: RunRequest, deadline: number): Promise<WorkerOutcome> {
+  const { pollMs, waitTimeoutMs } = options;
+  // The boot event is dated at the start but sent after the first decision: in a race of many
   // workers, the database sees their attempts first and their log lines after.
   const bootAt = clock.now();
   let booted = false;
   const recordBoot = async () => {
     if (booted) return;
     booted = true;
-    await history.record('boot', null, { wipe, generation, seed_digest: seeds.digest, version: identity.version }, bootAt);
+    await history.record('boot', null, { wipe: mine.wipe, generation: mine.generation, seed_digest: mine.seed_digest, version: options.identity.version }, bootAt);
   };
+  let waited = false;
+  let announced: string | null | undefined;
+  let lostAt: Date | null = null;
 
   for (;;) {
-    // One read per poll: many waiters must not crowd out the holder's writes.
-    const { lock: seen, state } = await readLockAndState(db);
-    if (state && satisfied(state)) {
-      await recordBoot();
-      const event = waited ? 'ready' : 'skipped-complete';
-      await history.record(event, state.fence, { completed_by: state.worker_id, completed_run: state.run_id });
-      return { outcome: waited ? 'waited' : 'skipped', state };
-    }
-    if (waited && state?.status === 'failed' && state.generation === generation) {
-      await recordBoot();
-      const reason = `generation ${generation} failed in ${state.worker_id}: ${state.error ?? 'unknown error'}`;
-      await history.record('failed', state.fence, { reason });
-      return { outcome: 'failed', reason };
-    }
+    const { lock, state } = await retryTransient(() => readLockAndState(db), { deadline });
+    const decision = decide({ lock, state, now: clock.now() }, mine, waited);
+    await recordBoot();
+    let holder: string | null = lock?.holder?.worker_id ?? null;
 
-    const lock = seen;
-    const holderId = lock?.holder?.worker_id ?? null;
-    if (waited && (lostAt || holderId !== announcedHolder)) {
-      await history.record(
-        'waiting',
-        lock?.fence ?? null,
-        { holder: holderId, lease_expires_at: lock?.holder ? (lock.lease_expires_at ?? null) : null },
-        lostAt ?? undefined,
-      );
-      announcedHolder = holderId;
-      lostAt = null;
-    }
-
-    const completedHere = (lock?.completed_generations ?? []).includes(generation);
-    const free = !lock?.holder || !lock.lease_expires_at || lock.lease_expires_at < clock.now();
-    if (free && !completedHere) {
-      const attempt = await acquireLease(db, clock, { ...identity, run_id: runId, generation }, leaseMs);
-      await recordBoot();
-      if (attempt.acquired) {
-        if (attempt.takenOverFrom) {
-          await history.record('takeover', attempt.lease.fence, {
-            from: attempt.takenOverFrom.holder.worker_id,
-            from_run: attempt.takenOverFrom.holder.run_id,
-            expired_at: attempt.takenOverFrom.expiredAt ?? null,
-          });
-        }
-        return initialize(db, clock, attempt.lease, options, history);
-      }
-      // Lost the race: the next poll names the holder (the event is dated now), so the losers'
-      // reads do not crowd the holder's first steps.
-      lostAt = clock.now();
-      waited = true;
-      if (options.yieldCpuWhileWaiting) yieldCpu();
-    }
-    if (!waited) {
-      // Held by a live lease at first sight: wait for it.
-      await recordBoot();
-      if (options.yieldCpuWhileWaiting) yieldCpu();
-      await history.record('waiting', lock?.fence ?? null, {
-        holder: holderId,
-        lease_expires_at: lock?.holder ? (lock.lease_expires_at ?? null) : null,
+    if (decision.step === 'done') {
+      await history.record(waited ? 'ready' : 'skipped-complete', decision.state.fence, {
+        completed_by: decision.state.worker_id,
+        completed_run: decision.state.run_id,
       });
-      waited = true;
-      announcedHolder = holderId;
+      return { outcome: waited ? 'waited' : 'skipped', state: decision.state };
     }
-    if (completedHere) continue; // the state says so on the next read
+    if (decision.step === 'failed') {
+      await history.record('failed', state?.fence ?? null, { reason: decision.reason });
+      return { outcome: 'failed', reason: decision.reason };
+    }
+    if (decision.step === 'acquire') {
+      const runHistory = decision.adopting ? historyFor(db, clock, options, decision.run) : history;
+      const taken = await takeLease(db, clock, runHistory, options, decision.run, { adopting: decision.adopting });
+      if ('lease' in taken) {
+        const outcome = await initialize(db, clock, taken.lease, options, decision.run, runHistory);
+        if (!decision.adopting) return outcome;
+        // The unfinished run is finished (or failed again): now the worker's own generation.
+        await runHistory.flush().catch(() => {});
+        continue;
+      }
+      // Lost the race: the 'waiting' event is dated now, and names the holder the next look finds.
+      lostAt = clock.now();
+      holder = taken.lock?.holder?.worker_id ?? null;
+      if (options.yieldCpuWhileWaiting && !waited) yieldCpu();
+      waited = true;
+    } else {
+      if (options.yieldCpuWhileWaiting && !waited) yieldCpu();
+      waited = true;
+      if (holder !== announced || lostAt) {
+        await history.record(
+          'waiting',
+          lock?.fence ?? null,
+          { holder: decision.holder, lease_expires_at: decision.leaseExpiresAt },
+          lostAt ?? undefined,
+        );
+        announced = holder;
+        lostAt = null;
+      }
+    }
     if (Date.now() >= deadline) {
-      const reason = `generation ${generation} not complete after ${waitTimeoutMs} ms (holder: ${holderId ?? 'none'})`;
+      const reason = `generation ${mine.generation} not complete after ${waitTimeoutMs} ms (holder: ${holder ?? 'none'})`;
       await history.record('wait-timeout', lock?.fence ?? null, { reason });
       return { outcome: 'failed', reason };
     }
@@ -172,30 +169,62 @@ async function race(db: Db, clock: ServerClock, history: HistoryRecorder, option
 }
 
 /**
+ * The one way to take the lease for a run, for a worker at boot and for the console's reseed: the
+ * atomic acquire, and a `takeover` event naming the expired holder (or the unfinished run adopted).
+ */
+export async function takeLease(
+  db: Db,
+  clock: ServerClock,
+  history: HistoryRecorder,
+  options: Pick<WorkerOptions, 'identity' | 'leaseMs' | 'seeds'>,
+  run: RunRequest,
+  { adopting = false }: { adopting?: boolean } = {},
+): Promise<{ lease: Lease } | { lock: LockDoc | null }> {
+  const attempt = await acquireLease(db, clock, { ...options.identity, run_id: run.run_id, generation: run.generation }, options.leaseMs);
+  if (!attempt.acquired) return { lock: attempt.lock };
+  if (attempt.takenOverFrom || adopting) {
+    await history.record('takeover', attempt.lease.fence, {
+      from: attempt.takenOverFrom?.holder.worker_id ?? null,
+      from_run: attempt.takenOverFrom?.holder.run_id ?? null,
+      expired_at: attempt.takenOverFrom?.expiredAt ?? null,
+      ...(adopting ? { adopted: true, seed_digest_recorded: run.seed_digest, seed_digest_used: options.seeds.digest } : {}),
+    });
+  }
+  if (attempt.fenceRaisedFrom !== undefined) {
+    await history.record('lock-preserved', attempt.lease.fence, { lock_recreated: true, fence_raised_from: attempt.fenceRaisedFrom });
+  }
+  return { lease: attempt.lease };
+}
+
+/**
  * The holder's part, for a lease already granted: wipe (when asked), seed, complete the state and
- * release. The console's reseed takes the lease itself (so that its answer can name a holder) and
- * goes on here, recording the same history events as a worker.
+ * release. On any failure the holder stops sending, waits for its writes in flight, and only then
+ * records the failure and releases: nothing of its run lands after the lock is free.
  */
 export async function initialize(
   db: Db,
   clock: ServerClock,
   lease: Lease,
   options: WorkerOptions,
+  run: RunRequest,
   history: HistoryRecorder,
 ): Promise<WorkerOutcome> {
-  const { seeds, wipe, generation, runId, identity } = options;
+  const { seeds, identity } = options;
+  const { generation, wipe } = run;
   const fence = lease.fence;
   lease.startHeartbeat((l) =>
     void history.record('lease-renewed', fence, { renewals: l.renewals, lease_expires_at: l.expiresAt }).catch(() => {}),
   );
   const startedAt = clock.now();
   try {
-    await history.record('acquired', fence, { wipe, lease_expires_at: lease.expiresAt });
+    await history.record('acquired', fence, { wipe, lease_expires_at: lease.expiresAt, transactions: lease.facts.transactions });
     const { previous, complete } = await beginState(db, lease, {
       generation,
-      run_id: runId,
+      run_id: run.run_id,
       worker_id: identity.worker_id,
       wipe,
+      seed_mode: run.seed_mode,
+      projects: run.projects,
       seed_digest: seeds.digest,
       started_at: startedAt,
       indexes_version: INDEXES_VERSION,
@@ -212,25 +241,29 @@ export async function initialize(
       await history.record('wipe-started', fence, {});
       const deleted = await wipeDatabase(db, lease);
       await history.record('wiped', fence, { deleted });
-      await lease.assertHeld();
       await history.record('lock-preserved', fence, {});
     }
-    if (previous?.status !== 'complete' || previous.indexes_version !== INDEXES_VERSION) await ensureIndexes(db);
-    const counts = await writeSeeds(db, seeds, lease, runId, options.seedMode ?? 'replace', (entry) =>
-      history.record('seeded-project', fence, {
+    if (previous?.status !== 'complete' || previous.indexes_version !== INDEXES_VERSION) {
+      lease.assertUsable();
+      await ensureIndexes(db, lease.facts);
+    }
+    const counts = await writeSeeds(db, seeds, lease, run.run_id, run.seed_mode);
+    for (const entry of seeds.projects) {
+      await history.record('seeded-project', fence, {
         project_id: entry.project._id.toHexString(),
         name: entry.project.name,
         dashboards: entry.dashboards.length,
         data_collections: entry.project.workflows.reduce((n, wf) => n + wf.data_collections.length, 0),
-      }),
-    );
-    await lease.assertHeld();
+      });
+    }
     await completeState(db, lease, generation, clock.now(), counts);
     await history.record('completed', fence, { counts, elapsed_ms: clock.now().getTime() - startedAt.getTime() });
-    await lease.release(generation);
+    if (!(await lease.release(generation))) throw new LeaseLostError(fence, 'the lock now names another holder or fence');
     await history.record('released', fence, {});
     return { outcome: 'acquired', fence, counts, wiped: wipe };
   } catch (error) {
+    lease.halt(error as Error);
+    await lease.drain();
     lease.stopHeartbeat();
     if (error instanceof LeaseLostError || lease.signal.aborted) {
       // The successor owns the state now: record the loss and touch nothing else.

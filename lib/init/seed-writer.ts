@@ -1,51 +1,33 @@
 import type { Db } from 'mongodb';
 import { DASHBOARDS, DELTATABLES, GROUPS, MULTIQC, PROJECTS, USERS } from '../db/collections';
 import type { Lease } from '../lock/lease';
-import type { SeedBundle, SeedProjectBundle } from '../seeds/build';
+import type { SeedBundle } from '../seeds/build';
 import { fencedWrite, type SeedMode } from './fenced';
+import { forEach } from './wipe';
 
 export type SeedCounts = Record<string, number>;
+
+type SeedDocs = Parameters<typeof fencedWrite>[2];
 
 export type { SeedMode } from './fenced';
 
 /**
- * Writes the seeded documents with fenced upserts (`missing`: fenced inserts of the absent ones
- * only); calls `onProject` after each project is whole. The lease is checked in the database once
- * before the writes; each write is fenced on its own. The counts are the documents written.
- *
- * Independent writes go out together (users with groups, the projects side by side, and within a
- * project its registrations with the project document): under the lock nobody else writes, and
- * the holder spends its time on the database's work rather than on round trips. A project's
- * dashboards still follow its project and registrations, so a reader never sees a dashboard point
- * at a project that is not there yet.
+ * Writes the seeded documents in two fenced batches, one write per collection for all projects:
+ * first users, groups, projects and registrations; then the dashboards, so that a reader never
+ * sees a dashboard point at a project that is not there yet. The counts are the documents written.
  */
-export async function writeSeeds(
-  db: Db,
-  bundle: SeedBundle,
-  lease: Lease,
-  runId: string,
-  mode: SeedMode,
-  onProject: (project: SeedProjectBundle) => Promise<void>,
-): Promise<SeedCounts> {
-  const write = (collection: string, docs: Parameters<typeof fencedWrite>[2]) => fencedWrite(db, collection, docs, lease, runId, mode);
-  await lease.assertHeld();
-  const [users, groups, perProject] = await Promise.all([
-    write(USERS, bundle.users),
-    write(GROUPS, bundle.groups),
-    Promise.all(
-      bundle.projects.map(async (entry) => {
-        const [deltatables, multiqc, projects] = await Promise.all([
-          write(DELTATABLES, entry.deltatables),
-          write(MULTIQC, entry.multiqc),
-          write(PROJECTS, [entry.project]),
-        ]);
-        const dashboards = await write(DASHBOARDS, entry.dashboards);
-        await onProject(entry);
-        return { deltatables, multiqc, projects, dashboards };
-      }),
-    ),
-  ]);
-  const counts: SeedCounts = { users, groups, projects: 0, dashboards: 0, deltatables: 0, multiqc: 0 };
-  for (const project of perProject) for (const [key, n] of Object.entries(project)) counts[key] = (counts[key] ?? 0) + n;
+export async function writeSeeds(db: Db, bundle: SeedBundle, lease: Lease, runId: string, mode: SeedMode): Promise<SeedCounts> {
+  const first: Array<[string, SeedDocs]> = [
+    [USERS, bundle.users],
+    [GROUPS, bundle.groups],
+    [PROJECTS, bundle.projects.map((p) => p.project)],
+    [DELTATABLES, bundle.projects.flatMap((p) => p.deltatables)],
+    [MULTIQC, bundle.projects.flatMap((p) => p.multiqc)],
+  ];
+  const counts = await lease.fenced(async (session) => {
+    const written = await forEach(session, first, ([name, docs]) => fencedWrite(db, name, docs, lease, runId, mode, session));
+    return Object.fromEntries(first.map(([name], i) => [name, written[i] ?? 0]));
+  });
+  counts[DASHBOARDS] = await lease.fenced((session) => fencedWrite(db, DASHBOARDS, bundle.projects.flatMap((p) => p.dashboards), lease, runId, mode, session));
   return counts;
 }

@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import { committed, durable } from '../db/concerns';
 import { INITIALIZATION, LOCK_ID, STATE_ID } from '../db/collections';
 import { isDuplicateKey } from '../lock/errors';
 import { REMEMBERED_GENERATIONS, parseLock, type Lease } from '../lock/lease';
@@ -13,14 +14,14 @@ function parseState(doc: unknown): InitState | null {
 }
 
 export async function readState(db: Db): Promise<InitState | null> {
-  return parseState(await db.collection<StateDoc>(INITIALIZATION).findOne({ _id: STATE_ID }));
+  return parseState(await db.collection<StateDoc>(INITIALIZATION).findOne({ _id: STATE_ID }, committed()));
 }
 
-/** The lock and the state in one read: what a waiting worker polls. */
+/** The lock and the state in one read of majority-committed data: what a waiting worker polls. */
 export async function readLockAndState(db: Db): Promise<{ lock: LockDoc | null; state: InitState | null }> {
   const docs = await db
     .collection<StateDoc>(INITIALIZATION)
-    .find({ _id: { $in: [LOCK_ID, STATE_ID] } })
+    .find({ _id: { $in: [LOCK_ID, STATE_ID] } }, committed())
     .toArray();
   const lockDoc = docs.find((d) => d._id === LOCK_ID);
   return { lock: lockDoc ? parseLock(lockDoc) : null, state: parseState(docs.find((d) => d._id === STATE_ID)) };
@@ -29,7 +30,14 @@ export async function readLockAndState(db: Db): Promise<{ lock: LockDoc | null; 
 /** The state as only a holder with `fence` (or a newer one) may write it. */
 const writableBy = (fence: number) => ({ $or: [{ fence: { $exists: false } }, { fence: { $lte: fence } }] });
 
-export type StateStart = Pick<InitState, 'generation' | 'run_id' | 'worker_id' | 'wipe' | 'seed_digest' | 'started_at' | 'indexes_version'>;
+/**
+ * What a run was asked to do, recorded in the state when it begins: whoever finds the run in
+ * progress with an expired lease can finish that same run.
+ */
+export type StateStart = Pick<
+  InitState,
+  'generation' | 'run_id' | 'worker_id' | 'wipe' | 'seed_mode' | 'projects' | 'seed_digest' | 'started_at' | 'indexes_version'
+>;
 
 /**
  * Marks the state in progress for the holder's generation and returns the state as it was, in one
@@ -37,6 +45,7 @@ export type StateStart = Pick<InitState, 'generation' | 'run_id' | 'worker_id' |
  * finished it and died before releasing the lock). `complete: true` then, and nothing written.
  */
 export async function beginState(db: Db, lease: Lease, start: StateStart): Promise<{ previous: InitState | null; complete: boolean }> {
+  lease.assertUsable();
   const states = db.collection<StateDoc>(INITIALIZATION);
   try {
     const previous = await states.findOneAndUpdate(
@@ -45,7 +54,7 @@ export async function beginState(db: Db, lease: Lease, start: StateStart): Promi
         $set: { ...start, status: 'in-progress', fence: lease.fence },
         $unset: { completed_at: '', failed_at: '', error: '', counts: '' },
       },
-      { upsert: true, returnDocument: 'before' },
+      { upsert: true, returnDocument: 'before', ...durable() },
     );
     return { previous: parseState(previous), complete: false };
   } catch (error) {
@@ -53,13 +62,14 @@ export async function beginState(db: Db, lease: Lease, start: StateStart): Promi
     // The filter did not match: this generation is complete, or a newer holder wrote the state.
     const current = await readState(db);
     if (current?.completed_generations?.includes(start.generation)) return { previous: current, complete: true };
-    await lease.assertHeld();
+    await lease.confirm();
     throw error;
   }
 }
 
 /** Marks the holder's generation complete and remembers it among the last completed ones. */
 export async function completeState(db: Db, lease: Lease, generation: string, completedAt: Date, counts: Record<string, number>): Promise<void> {
+  lease.assertUsable();
   await updateState(db, lease, {
     $set: { status: 'complete', completed_at: completedAt, counts },
     $push: { completed_generations: { $each: [generation], $slice: -REMEMBERED_GENERATIONS } },
@@ -71,6 +81,6 @@ export async function failState(db: Db, lease: Lease, failedAt: Date, reason: st
 }
 
 async function updateState(db: Db, lease: Lease, update: Record<string, unknown>): Promise<void> {
-  const result = await db.collection<StateDoc>(INITIALIZATION).updateOne({ _id: STATE_ID, ...writableBy(lease.fence) }, update);
-  if (result.matchedCount === 0) await lease.assertHeld();
+  const result = await db.collection<StateDoc>(INITIALIZATION).updateOne({ _id: STATE_ID, ...writableBy(lease.fence) }, update, durable());
+  if (result.matchedCount === 0) await lease.confirm();
 }

@@ -1,25 +1,59 @@
-import type { Db } from 'mongodb';
+import type { ClientSession, Db, ObjectId } from 'mongodb';
+import { committed, durable } from '../db/concerns';
 import { PRESERVED_COLLECTIONS } from '../db/collections';
 import type { Lease } from '../lock/lease';
 import { olderThan } from './fenced';
 
+/** Ids per delete statement: a batch stays small enough for one transaction. */
+const IDS_PER_DELETE = 1000;
+
+/** Runs `fn` on every item: in parallel, or one after the other inside a transaction's session. */
+export async function forEach<T, R>(session: ClientSession | undefined, items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  if (!session) return Promise.all(items.map(fn));
+  const results: R[] = [];
+  for (const item of items) results.push(await fn(item));
+  return results;
+}
+
 /**
- * Empties every collection except `initialization` (the lock and state), `init_history` and the
- * console's sign-in counters (PRESERVED_COLLECTIONS).
- * Never `dropDatabase`, never `drop`: a fenced `deleteMany` keeps the indexes, keeps the lock in
- * place throughout, and cannot delete what a newer holder wrote. Returns the count per collection.
+ * Empties every collection except the preserved ones (the lock and state, the history, the
+ * console's own records). Never `dropDatabase`, never `drop`: the lock is present throughout and
+ * indexes stay.
+ *
+ * It deletes only what existed when it began: the `_id`s of the documents older than this
+ * holder's fence are read first, and each delete names them. A holder that resumes late cannot
+ * reach a document written after its wipe began (by a successor, the platform or a user), nor one
+ * a newer holder stamped. Returns the count per collection.
  */
 export async function wipeDatabase(db: Db, lease: Lease): Promise<Record<string, number>> {
-  await lease.assertHeld();
+  lease.assertUsable();
   const names = (await db.listCollections({ type: 'collection' }, { nameOnly: true }).toArray())
     .map((c) => c.name)
     .filter((name) => !PRESERVED_COLLECTIONS.includes(name) && !name.startsWith('system.'))
     .sort();
-  const deleted: Record<string, number> = {};
-  // One collection after the other: a holder that loses its lease stops between two of them.
-  for (const name of names) {
-    if (lease.signal.aborted) throw lease.signal.reason;
-    deleted[name] = (await db.collection(name).deleteMany(olderThan(lease.fence))).deletedCount;
-  }
-  return deleted;
+  const existing = await Promise.all(
+    names.map(async (name) => ({
+      name,
+      ids: (await db.collection(name).find(olderThan(lease.fence), { projection: { _id: 1 }, ...committed() }).toArray()).map((d) => d._id),
+    })),
+  );
+  const batches = existing.flatMap(({ name, ids }) => chunk(ids, IDS_PER_DELETE).map((part) => ({ name, ids: part })));
+  const none: Record<string, number> = Object.fromEntries(names.map((name) => [name, 0]));
+  if (batches.length === 0) return none;
+  // Counted inside the batch: a transaction that is tried again counts from zero again.
+  return lease.fenced(async (session) => {
+    const deleted = { ...none };
+    await forEach(session, batches, async ({ name, ids }) => {
+      lease.assertUsable();
+      const result = await db.collection(name).deleteMany({ _id: { $in: ids as ObjectId[] }, ...olderThan(lease.fence) }, durable(session));
+      deleted[name] = (deleted[name] ?? 0) + result.deletedCount;
+    });
+    return deleted;
+  });
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const parts: T[][] = [];
+  for (let i = 0; i < items.length; i += size) parts.push(items.slice(i, i + size));
+  return parts;
 }

@@ -12,6 +12,10 @@ export const stateSchema = z.looseObject({
   worker_id: z.string(),
   wipe: z.boolean(),
   seed_digest: z.string(),
+  /** `replace` writes every seeded document, `missing` only the absent ones (older states: replace). */
+  seed_mode: z.enum(['replace', 'missing']).optional(),
+  /** The projects a run seeds; null or absent: all of them. */
+  projects: z.array(z.string()).nullable().optional(),
   started_at: z.date(),
   completed_at: z.date().nullable().optional(),
   failed_at: z.date().nullable().optional(),

@@ -259,7 +259,7 @@ describe('a viewer', () => {
         const response = await fetch('/', {
           method: 'POST',
           headers: { 'Next-Action': id, 'Content-Type': 'text/plain;charset=UTF-8', Accept: 'text/x-component' },
-          body: JSON.stringify([{ idempotency_key: 'viewer-direct-call-1', confirm_database: dbName }]),
+          body: JSON.stringify([{ seen_state: 'none', confirm_database: dbName }]),
         });
         return response.text();
       },
@@ -280,7 +280,7 @@ describe('two reseeds at the same moment', () => {
     const reseed = findAction('reseedAction');
     const runsBefore = (await db.collection(INIT_HISTORY).distinct('run_id', { event: 'boot' })) as string[];
     const answers = await Promise.all(
-      [first, second].map((cookie, i) => callAction(server, reseed, [{ idempotency_key: `concurrent-reseed-${i}`, confirm_database: server.dbName }], cookie)),
+      [first, second].map((cookie, i) => callAction(server, reseed, [{ seen_state: `g-concurrent@${i}`, confirm_database: server.dbName }], cookie)),
     );
     const results = answers.map((a) => a.result);
     const started = results.filter((r) => r?.ok === true);

@@ -52,7 +52,7 @@ afterAll(async () => {
 async function plausibleInput(): Promise<Record<string, unknown>> {
   const lock = await db.collection(INITIALIZATION).findOne({ _id: LOCK_ID } as never);
   return {
-    idempotency_key: 'guards-test-key-0001',
+    seen_state: 'none',
     confirm_database: server.dbName,
     fence: lock?.fence ?? 0,
     confirm_worker_id: lock?.holder?.worker_id ?? '',

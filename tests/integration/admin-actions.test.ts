@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { ObjectId, type Db } from 'mongodb';
+import { MongoClient, ObjectId, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forceRelease } from '../../lib/admin/force-release';
 import { runIdFor, startRun } from '../../lib/admin/start-run';
@@ -10,7 +10,7 @@ import { runVerdict } from '../../lib/history/verdict';
 import { readState } from '../../lib/init/state';
 import { acquireLease, readLock, type Lease } from '../../lib/lock/lease';
 import type { Holder } from '../../lib/schemas/lock';
-import { useTestDb } from '../support/db';
+import { mongoUri, useTestDb } from '../support/db';
 import { TEST_PASSWORDS, seedsWith } from '../support/seeds';
 import { snapshot } from '../support/snapshot';
 
@@ -50,11 +50,11 @@ beforeAll(() => {
 describe('reseed and seed missing (lib/admin/start-run)', () => {
   it('reseeds as a new generation with wipe under the lock, answers before the work is done, and a repeated key is the same run', async () => {
     await db().collection('leftovers').insertOne({ note: 'not seeded: the wipe removes it' });
-    const first = await startRun(db(), cfg, { kind: 'reseed', key: 'key-reseed-1', requestedBy: BY });
+    const first = await startRun(db(), cfg, { kind: 'reseed', seenState: 'key-reseed-1', requestedBy: BY });
     expect(first).toEqual({ ok: true, run_id: runIdFor('reseed', 'key-reseed-1'), generation: runIdFor('reseed', 'key-reseed-1'), already_started: false });
     if (!first.ok) return;
     // A double click: the same key answers with the same run and starts nothing.
-    expect(await startRun(db(), cfg, { kind: 'reseed', key: 'key-reseed-1', requestedBy: BY })).toMatchObject({ ok: true, run_id: first.run_id, already_started: true });
+    expect(await startRun(db(), cfg, { kind: 'reseed', seenState: 'key-reseed-1', requestedBy: BY })).toMatchObject({ ok: true, run_id: first.run_id, already_started: true });
 
     const state = await finished(db(), first.run_id);
     expect(state).toMatchObject({ status: 'complete', wipe: true, run_id: first.run_id });
@@ -66,7 +66,7 @@ describe('reseed and seed missing (lib/admin/start-run)', () => {
     expect(boot[0]?.detail).toMatchObject({ wipe: true, requested_by: BY, mode: 'replace' });
 
     // After completion too, the key still means that run.
-    expect(await startRun(db(), cfg, { kind: 'reseed', key: 'key-reseed-1', requestedBy: BY })).toMatchObject({ ok: true, already_started: true });
+    expect(await startRun(db(), cfg, { kind: 'reseed', seenState: 'key-reseed-1', requestedBy: BY })).toMatchObject({ ok: true, already_started: true });
     expect(await db().collection(INIT_HISTORY).countDocuments({ run_id: first.run_id, event: 'boot' })).toBe(1);
   });
 
@@ -76,7 +76,7 @@ describe('reseed and seed missing (lib/admin/start-run)', () => {
     expect(attempt.acquired).toBe(true);
     const lease = (attempt as { lease: Lease }).lease;
     const before = await snapshot(db());
-    const answer = await startRun(db(), cfg, { kind: 'reseed', key: 'key-while-held', requestedBy: BY });
+    const answer = await startRun(db(), cfg, { kind: 'reseed', seenState: 'key-while-held', requestedBy: BY });
     expect(answer).toEqual({
       ok: false,
       code: 'conflict',
@@ -90,8 +90,8 @@ describe('reseed and seed missing (lib/admin/start-run)', () => {
 
   it('of two reseeds at the same moment, one runs and the other names it', async () => {
     const answers = await Promise.all([
-      startRun(db(), cfg, { kind: 'reseed', key: 'key-race-a', requestedBy: BY }),
-      startRun(db(), cfg, { kind: 'reseed', key: 'key-race-b', requestedBy: 'other-admin@example.com' }),
+      startRun(db(), cfg, { kind: 'reseed', seenState: 'key-race-a', requestedBy: BY }),
+      startRun(db(), cfg, { kind: 'reseed', seenState: 'key-race-b', requestedBy: 'other-admin@example.com' }),
     ]);
     const started = answers.filter((a) => a.ok);
     const refused = answers.filter((a) => !a.ok);
@@ -104,13 +104,35 @@ describe('reseed and seed missing (lib/admin/start-run)', () => {
     await finished(db(), run.run_id);
   });
 
+  it('two reseeds asked from the same state on two instances run once; the later one names that run', async () => {
+    // Two console instances: two clients of the same database, asking at the same moment.
+    const other = await new MongoClient(mongoUri()).connect();
+    try {
+      const seen = 'g-seen-by-both@41';
+      const answers = await Promise.all([
+        startRun(db(), cfg, { kind: 'reseed', seenState: seen, requestedBy: BY }),
+        startRun(other.db(dbName), cfg, { kind: 'reseed', seenState: seen, requestedBy: 'other-admin@example.com' }),
+      ]);
+      expect(answers.every((a) => a.ok)).toBe(true);
+      const runId = runIdFor('reseed', seen);
+      expect(answers.map((a) => a.ok && a.run_id)).toEqual([runId, runId]);
+      expect(answers.filter((a) => a.ok && !a.already_started)).toHaveLength(1);
+      await finished(db(), runId);
+      // Asked again from that same (now old) state, after it completed: already done, nothing wiped.
+      expect(await startRun(other.db(dbName), cfg, { kind: 'reseed', seenState: seen, requestedBy: BY })).toMatchObject({ ok: true, run_id: runId, already_started: true });
+      expect(await db().collection(INIT_HISTORY).countDocuments({ run_id: runId, event: 'wipe-started' })).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('seed missing writes only the absent documents and leaves the others exactly as they are', async () => {
     await db().collection(PROJECTS).deleteOne({ _id: IRIS });
     await db().collection(PROJECTS).updateOne({ _id: PENGUINS }, { $set: { touched_by_hand: true } });
     const penguinsBefore = await db().collection(PROJECTS).findOne({ _id: PENGUINS });
     const usersBefore = await db().collection(USERS).find({}).toArray();
 
-    const answer = await startRun(db(), cfg, { kind: 'seed-missing', key: 'key-missing-1', requestedBy: BY });
+    const answer = await startRun(db(), cfg, { kind: 'seed-missing', seenState: 'key-missing-1', requestedBy: BY });
     expect(answer).toMatchObject({ ok: true, run_id: runIdFor('seed-missing', 'key-missing-1') });
     const state = await finished(db(), runIdFor('seed-missing', 'key-missing-1'));
     expect(state).toMatchObject({ status: 'complete', wipe: false });
@@ -126,7 +148,7 @@ describe('reseed and seed missing (lib/admin/start-run)', () => {
     const dir = await seedsWith('iris/project.json', (p) => (p.workflows[0].data_collections[0]._id = 'not-an-id'));
     tempDirs.push(dir);
     const before = await snapshot(db());
-    const answer = await startRun(db(), { ...cfg, SEEDS_DIR: dir }, { kind: 'reseed', key: 'key-bad-seeds', requestedBy: BY });
+    const answer = await startRun(db(), { ...cfg, SEEDS_DIR: dir }, { kind: 'reseed', seenState: 'key-bad-seeds', requestedBy: BY });
     expect(answer).toMatchObject({ ok: false, code: 'invalid' });
     expect((answer as { error: string }).error).toMatch(/iris\/project\.json.*workflows\[0\]\.data_collections\[0\]\._id/s);
     expect(await snapshot(db())).toEqual(before);

@@ -85,7 +85,7 @@ describe('the lease lock', () => {
     // A write with the old fence changes nothing: through the product's path it is refused...
     const iris = new ObjectId('646b0f3c1e4a2d7f8e5b8c9a');
     const before = await db().collection(PROJECTS).findOne({ _id: iris });
-    await expect(fencedWrite(db(), PROJECTS, [{ _id: iris, name: 'overwritten by a stale holder' }], stalled, 'stale')).rejects.toBeInstanceOf(
+    await expect(fencedWrite(db(), PROJECTS, [{ _id: iris, name: 'overwritten by a stale holder' }], stalled, 'stale', 'replace', undefined)).rejects.toBeInstanceOf(
       LeaseLostError,
     );
     // ...and even sent straight to the database, the fenced filter cannot match the newer document.

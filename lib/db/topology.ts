@@ -1,0 +1,35 @@
+import type { Db, MongoClient } from 'mongodb';
+
+export type Topology = 'standalone' | 'replica-set' | 'sharded';
+
+export interface ServerFacts {
+  topology: Topology;
+  /** Multi-document transactions exist: the holder's batches can be fenced by a transaction. */
+  transactions: boolean;
+}
+
+const known = new WeakMap<MongoClient, Promise<ServerFacts>>();
+
+/** What `hello` says about the deployment: a replica set names its set, a mongos says "isdbgrid". */
+export function topologyOf(hello: Record<string, unknown>): Topology {
+  if (hello.msg === 'isdbgrid') return 'sharded';
+  if (typeof hello.setName === 'string' && hello.setName.length > 0) return 'replica-set';
+  return 'standalone';
+}
+
+/** Asked once per client: the topology does not change under a running process. */
+export function serverFacts(db: Db): Promise<ServerFacts> {
+  let facts = known.get(db.client);
+  if (!facts) {
+    facts = db
+      .admin()
+      .command({ hello: 1 })
+      .then((hello) => {
+        const topology = topologyOf(hello);
+        return { topology, transactions: topology !== 'standalone' };
+      });
+    facts.catch(() => known.delete(db.client));
+    known.set(db.client, facts);
+  }
+  return facts;
+}

@@ -1,0 +1,77 @@
+import { leaseIsLive } from '../lock/lease';
+import type { LockDoc } from '../schemas/lock';
+import type { InitState } from '../schemas/state';
+import type { SeedMode } from './fenced';
+
+/** What one run was asked to do: recorded in the state, so that another process can finish it. */
+export interface RunRequest {
+  generation: string;
+  run_id: string;
+  wipe: boolean;
+  seed_mode: SeedMode;
+  /** The projects to seed; null: all. */
+  projects: string[] | null;
+  seed_digest: string;
+}
+
+/** What a worker sees on one look: the lock and the state, and the time on the database's clock. */
+export interface View {
+  lock: LockDoc | null;
+  state: InitState | null;
+  now: Date;
+}
+
+export type Decision =
+  /** The worker's generation is in place: nothing to do. */
+  | { step: 'done'; state: InitState }
+  /** The worker's generation failed in the process that held it. */
+  | { step: 'failed'; reason: string }
+  /** Take the lease for `run`: the worker's own, or an unfinished one it finds (adopting). */
+  | { step: 'acquire'; run: RunRequest; adopting: boolean }
+  /** Somebody holds a live lease, or the state has not caught up yet: look again after a sleep. */
+  | { step: 'wait'; holder: string | null; leaseExpiresAt: Date | null };
+
+/** Whether `state` already gives the worker what it asks for. */
+export function satisfies(state: InitState | null, mine: RunRequest): boolean {
+  return (
+    state?.status === 'complete' &&
+    (state.generation === mine.generation ||
+      (state.completed_generations ?? []).includes(mine.generation) ||
+      (!mine.wipe && mine.projects === null && state.seed_digest === mine.seed_digest))
+  );
+}
+
+/** The request an unfinished run recorded in the state. */
+export function recordedRequest(state: InitState): RunRequest {
+  return {
+    generation: state.generation,
+    run_id: state.run_id,
+    wipe: state.wipe,
+    seed_mode: state.seed_mode ?? 'replace',
+    projects: state.projects ?? null,
+    seed_digest: state.seed_digest,
+  };
+}
+
+/**
+ * The worker's one decision per look, in this order:
+ * done when its generation is in place; failed when, after waiting, its generation failed; wait
+ * while a lease is live; finish an unfinished run of another generation whose holder's lease
+ * expired (so no run is left half-done); wait when the lock records the generation complete but
+ * the state does not say so yet; otherwise take the lease for its own run.
+ */
+export function decide(view: View, mine: RunRequest, waited: boolean): Decision {
+  const { lock, state, now } = view;
+  if (state && satisfies(state, mine)) return { step: 'done', state };
+  if (waited && state?.status === 'failed' && state.generation === mine.generation) {
+    return { step: 'failed', reason: `generation ${mine.generation} failed in ${state.worker_id}: ${state.error ?? 'unknown error'}` };
+  }
+  if (leaseIsLive(lock, now)) {
+    return { step: 'wait', holder: lock?.holder?.worker_id ?? null, leaseExpiresAt: lock?.lease_expires_at ?? null };
+  }
+  if (state?.status === 'in-progress' && state.generation !== mine.generation) {
+    return { step: 'acquire', run: recordedRequest(state), adopting: true };
+  }
+  if ((lock?.completed_generations ?? []).includes(mine.generation)) return { step: 'wait', holder: null, leaseExpiresAt: null };
+  return { step: 'acquire', run: mine, adopting: false };
+}
