@@ -91,7 +91,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     const build = await admin.command({ buildInfo: 1 });
     const topology = topologyOf(hello);
     const db = client.db(database, { writeConcern: { w: 'majority', journal: true, wtimeoutMS: timeoutMs } });
-    await db.collection('probe').insertOne({ _id: 'probe' as never, started_at: new Date() });
+    // Creates the scratch database; rows write only in collections of their own.
+    await db.createCollection('probe');
     const base = { client, db, topology, hello, serverVersion: String(build.version), timeoutMs, raceWorkers: options.raceWorkers ?? 8, capture: capturer(client) };
     const rows: ProbeRow[] = [];
     for (const def of PROBE_ROWS) rows.push(await runRow(def, base, options.uri));

@@ -1,0 +1,185 @@
+import { MongoClient, type Document } from 'mongodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedDb, type EmbeddedDb } from '../../lib/db/embedded';
+import { probeReportSchema, type ProbeReport } from '../../lib/probe/report';
+import { PROBE_ROWS } from '../../lib/probe/rows';
+import { STANDALONE_SKIP } from '../../lib/probe/run-probe';
+import { lastJsonLine, runCli } from '../support/cli';
+import { mongoUri } from '../support/db';
+
+/**
+ * `npm run probe` as a real process against the emulator: it passes where the emulator keeps the
+ * guarantees, and fails naming the row when a fault point breaks one.
+ */
+
+const TRANSACTION_ROWS = PROBE_ROWS.filter((r) => r.transactions).map((r) => r.id);
+const ENV = { MONGODB_TIMEOUT_MS: '3000', MONGODB_URI: undefined };
+
+async function probe(uri: string, args: string[] = [], env: Record<string, string | undefined> = {}) {
+  const result = await runCli('probe', ['--uri', uri, '--json', ...args], { ...ENV, ...env });
+  const report: ProbeReport = probeReportSchema.parse(lastJsonLine(result.stdout));
+  return { ...result, report };
+}
+
+const statusOf = (report: ProbeReport, id: string) => report.rows.find((r) => r.id === id)?.status;
+const failedIds = (report: ProbeReport) => report.rows.filter((r) => r.status === 'fail').map((r) => r.id);
+
+async function probeDatabases(uri: string): Promise<string[]> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000 });
+  try {
+    const { databases } = await client.db('admin').command({ listDatabases: 1, nameOnly: true });
+    return (databases as Array<{ name: string }>).map((d) => d.name).filter((n) => n.startsWith('depictio_probe_'));
+  } finally {
+    await client.close();
+  }
+}
+
+describe('npm run probe: standalone emulator', () => {
+  it('every row passes except the transaction rows, skipped with the reason; the scratch database is dropped', async () => {
+    const { code, report, stderr } = await probe(mongoUri());
+    expect(failedIds(report), stderr).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(report.topology).toBe('standalone');
+    expect(report.transactional_fencing).toBe(false);
+    expect(report.rows.map((r) => r.id)).toEqual(PROBE_ROWS.map((r) => r.id));
+    for (const id of TRANSACTION_ROWS) {
+      expect(statusOf(report, id)).toBe('skipped');
+      expect(report.rows.find((r) => r.id === id)?.observed).toBe(STANDALONE_SKIP);
+    }
+    expect(report.rows.filter((r) => r.status === 'pass')).toHaveLength(PROBE_ROWS.length - TRANSACTION_ROWS.length);
+    expect(report.database).toMatch(/^depictio_probe_[a-f0-9]{6,}$/);
+    expect(await probeDatabases(mongoUri())).not.toContain(report.database);
+  }, 90_000);
+
+  it('prints a table of behaviour, needs, observed and result, then topology, fencing and version', async () => {
+    const result = await runCli('probe', [], { ...ENV, MONGODB_URI: mongoUri() });
+    expect(result.code, result.stderr).toBe(0);
+    const out = result.stdout;
+    expect(out).toMatch(/Row\s+Behaviour\s+Needs\s+Observed\s+Result/);
+    for (const row of PROBE_ROWS) expect(out).toContain(row.id);
+    expect(out).toContain('Topology: standalone');
+    expect(out).toMatch(/Transactional fencing: NOT available .*best-effort/);
+    expect(out).toMatch(/Server version: \S+/);
+    expect(out).toContain('Result: every behaviour the product needs holds');
+  }, 90_000);
+});
+
+describe('npm run probe: replica-set emulator', () => {
+  let rs: EmbeddedDb | undefined;
+  let setName: unknown;
+
+  beforeAll(async () => {
+    // The replica-set mode of the emulator; `replSet` is ignored by an emulator that has none yet.
+    const start = startEmbeddedDb as (options: { replSet?: string }) => Promise<EmbeddedDb>;
+    rs = await start({ replSet: 'rs0' });
+    const client = new MongoClient(rs.uri, { serverSelectionTimeoutMS: 5_000, directConnection: true });
+    try {
+      setName = (await client.db('admin').command({ hello: 1 })).setName;
+    } finally {
+      await client.close();
+    }
+  });
+  afterAll(async () => {
+    await rs?.stop();
+  });
+
+  it('every row passes, the transaction rows included', async (ctx) => {
+    if (setName !== 'rs0') ctx.skip();
+    const { code, report, stderr } = await probe(rs!.uri);
+    expect(failedIds(report), stderr).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.topology).toBe('replica-set');
+    expect(report.transactional_fencing).toBe(true);
+    for (const id of TRANSACTION_ROWS) expect(statusOf(report, id)).toBe('pass');
+    expect(report.rows.every((r) => r.status === 'pass')).toBe(true);
+  }, 120_000);
+});
+
+describe('npm run probe: a server that breaks a guarantee', () => {
+  let faulty: EmbeddedDb;
+  let admin: MongoClient;
+
+  const failPoint = (mode: unknown, data: Document) =>
+    admin.db('admin').command({ configureFailPoint: 'failCommand', mode, data: { appName: 'depictio-probe', ...data } });
+
+  beforeAll(async () => {
+    faulty = await startEmbeddedDb();
+    admin = new MongoClient(faulty.uri, { serverSelectionTimeoutMS: 5_000, appName: 'probe-test' });
+  });
+  afterEach(async () => {
+    await failPoint('off', {});
+  });
+  afterAll(async () => {
+    await admin?.close();
+    await faulty?.stop();
+  });
+
+  it('a majority write that comes back with a writeConcernError fails write-concern-majority', async () => {
+    await failPoint({ times: 1 }, { failCommands: ['insert'], writeConcernError: { code: 64, errmsg: 'waiting for replication timed out' } });
+    const { code, report } = await probe(faulty.uri);
+    expect(code).toBe(1);
+    expect(report.ok).toBe(false);
+    expect(failedIds(report)).toEqual(['write-concern-majority']);
+    expect(report.rows.find((r) => r.id === 'write-concern-majority')?.observed).toMatch(/64/);
+    expect(await probeDatabases(faulty.uri)).toEqual([]);
+  }, 90_000);
+
+  it('an acquire refused with another error than E11000 fails the row that needs the collision', async () => {
+    // Every acquire on a live lease must collide on _id; here the server answers something else.
+    await failPoint('alwaysOn', { failCommands: ['findAndModify'], errorCode: 8 });
+    const { code, report } = await probe(faulty.uri);
+    expect(code).toBe(1);
+    for (const id of ['acquire-insert', 'acquire-live-collides', 'acquire-race', 'renew-release-fenced', 'state-push-slice']) {
+      expect(statusOf(report, id), id).toBe('fail');
+    }
+    expect(report.rows.find((r) => r.id === 'acquire-live-collides')?.observed).toMatch(/code 8/);
+    // Rows that send no findAndModify still pass: the failure is named, not spread.
+    for (const id of ['server-clock', 'read-concern-majority', 'wipe-fenced-delete', 'seed-fenced-upsert']) expect(statusOf(report, id), id).toBe('pass');
+  }, 90_000);
+
+  it('a server that stops answering fails that row within the client timeout, and the scratch database is still dropped', async () => {
+    await failPoint({ times: 1 }, { failCommands: ['findAndModify'], blockConnection: true, blockTimeMS: 30_000 });
+    const { code, report, ms } = await probe(faulty.uri, [], { MONGODB_TIMEOUT_MS: '1000' });
+    expect(code).toBe(1);
+    expect(failedIds(report)).toEqual(['write-concern-majority']);
+    expect(report.rows.find((r) => r.id === 'write-concern-majority')?.observed).toMatch(/timed out|timeout/i);
+    expect(ms).toBeLessThan(25_000);
+    expect(await probeDatabases(faulty.uri)).toEqual([]);
+  }, 90_000);
+});
+
+describe('npm run probe: cannot run', () => {
+  it('exit 2 on an unreachable server, without printing the password', async () => {
+    const result = await runCli('probe', ['--uri', 'mongodb://probe:s3cret-pass@127.0.0.1:1/'], { ...ENV, MONGODB_TIMEOUT_MS: '500' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot reach MongoDB at mongodb://probe:***@127.0.0.1:1');
+    expect(result.stdout + result.stderr).not.toContain('s3cret-pass');
+  }, 60_000);
+
+  it('exit 2 on a --db that is not a probe scratch name, and nothing is created', async () => {
+    for (const name of ['depictioDB', 'depictio_probe_', 'depictio_probe_ABCDEF', 'depictio_probe_12345']) {
+      const result = await runCli('probe', ['--uri', mongoUri(), '--db', name], ENV);
+      expect(result.code, name).toBe(2);
+      expect(result.stderr).toMatch(/--db must name a probe's scratch database/);
+    }
+    expect(await probeDatabases(mongoUri())).toEqual([]);
+  }, 60_000);
+
+  it('exit 2 with no URI at all, and on arguments it does not know', async () => {
+    const none = await runCli('probe', [], ENV);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/MONGODB_URI is not set/);
+    const unknown = await runCli('probe', ['--drop-everything'], { ...ENV, MONGODB_URI: mongoUri() });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/usage: npm run probe/);
+  }, 60_000);
+
+  it('a --db of the probe form is used, then dropped', async () => {
+    const name = 'depictio_probe_00c0ffee';
+    const { code, report } = await probe(mongoUri(), ['--db', name]);
+    expect(report.database).toBe(name);
+    expect(code).toBe(report.ok ? 0 : 1);
+    expect(await probeDatabases(mongoUri())).toEqual([]);
+  }, 90_000);
+});
