@@ -22,7 +22,7 @@ export function ForceRelease({ lock, expired }: { lock: LockJson & { holder: Non
   const fence = lock.fence ?? 0;
   const release = (confirm?: string) =>
     startTransition(async () => {
-      setResult(await forceReleaseAction({ fence, confirm_worker_id: confirm }));
+      setResult(await forceReleaseAction({ fence, lease_expires_at: lock.lease_expires_at ?? new Date(0).toISOString(), confirm_worker_id: confirm }));
       void queryClient.invalidateQueries();
     });
 

@@ -5,7 +5,8 @@ import { INITIALIZATION, LOCK_ID } from '../db/collections';
 import { ServerClock } from '../db/server-clock';
 import { adminWorkerId } from '../history/admin-actions';
 import { HistoryRecorder } from '../history/recorder';
-import { readLock } from '../lock/lease';
+import { durable } from '../db/concerns';
+import { leaseIsLive, readLock } from '../lock/lease';
 import { APP_VERSION } from '../version';
 import type { ForceReleaseInput } from './schemas';
 
@@ -14,7 +15,9 @@ export type ForceReleaseResult = ActionResult<{ released: string; expired: boole
 /**
  * Frees the lock by hand: allowed when its lease has expired, or while it is live when the admin
  * typed the holder's worker id. Conditional on the fence the admin saw, so a lock granted again
- * since is never released by mistake. Like a release, it sets `holder: null` and keeps the
+ * since is never released by mistake; without the typed id, also on the very expiry the admin
+ * saw and on that expiry being past at the moment of the update, so a holder that woke up and
+ * renewed in between keeps its lease. Like a release, it sets `holder: null` and keeps the
  * document (and its fence); the history and the lock say who did it. A holder that is still alive
  * finds on its next renewal that the lock no longer names it, and stops.
  */
@@ -30,15 +33,27 @@ export async function forceRelease(db: Db, input: ForceReleaseInput, by: string)
       lease_expires_at: lock.lease_expires_at?.toISOString() ?? null,
     });
   }
-  const expired = !lock.lease_expires_at || lock.lease_expires_at < now;
-  if (!expired && input.confirm_worker_id !== holder.worker_id) {
+  const expired = !leaseIsLive(lock, now);
+  const typed = input.confirm_worker_id === holder.worker_id;
+  if (!typed && lock.lease_expires_at?.getTime() !== input.lease_expires_at.getTime()) {
+    return refuse('conflict', `The lease changed since you looked: it was renewed until ${lock.lease_expires_at?.toISOString() ?? '—'}. Nothing was released.`, {
+      holder: holder.worker_id,
+      lease_expires_at: lock.lease_expires_at?.toISOString() ?? null,
+    });
+  }
+  if (!expired && !typed) {
     return refuse('invalid', `The lease of ${holder.worker_id} is live: type its worker id exactly to release it anyway.`, {
       holder: holder.worker_id,
       lease_expires_at: lock.lease_expires_at?.toISOString() ?? null,
     });
   }
   const result = await db.collection<{ _id: string }>(INITIALIZATION).updateOne(
-    { _id: LOCK_ID, fence: input.fence, 'holder.worker_id': holder.worker_id },
+    {
+      _id: LOCK_ID,
+      fence: input.fence,
+      'holder.worker_id': holder.worker_id,
+      ...(typed ? {} : { lease_expires_at: { $eq: input.lease_expires_at, $lt: now } }),
+    },
     {
       $set: {
         holder: null,
@@ -49,6 +64,7 @@ export async function forceRelease(db: Db, input: ForceReleaseInput, by: string)
         initialization_in_progress: false,
       },
     },
+    durable(),
   );
   if (result.matchedCount !== 1) return refuse('conflict', 'The lock changed while it was being released: nothing was released. Look again.');
 

@@ -27,6 +27,8 @@ export type SeedMissingInput = z.infer<typeof seedMissingInputSchema>;
 export const forceReleaseInputSchema = z.object({
   /** The fence the admin saw: the release happens only if the lock still has it. */
   fence: z.coerce.number({ message: 'the fence of the lock you saw is required' }).int().min(0),
+  /** The lease expiry the admin saw: an expired lease renewed since is not released. */
+  lease_expires_at: z.iso.datetime({ message: 'the lease expiry you saw is required (an ISO date)' }).transform((value) => new Date(value)),
   /** Required while the lease is live: the holder's worker id, typed by the admin. */
   confirm_worker_id: z.string().trim().max(200).optional(),
 });

@@ -1,5 +1,6 @@
-import { MongoClient, MongoNetworkError, MongoServerSelectionError, MongoTopologyClosedError, type Db } from 'mongodb';
+import { MongoClient, MongoNetworkError, MongoServerSelectionError, MongoTopologyClosedError, type Db, type MongoClientOptions } from 'mongodb';
 import { config, requireMongoUri } from '../env';
+import { MAJORITY_WRITE } from './concerns';
 import { redactUri } from './redact-uri';
 
 /** Raised when the database cannot be reached; its message names the URI without the password. */
@@ -28,14 +29,38 @@ export interface ConnectOptions {
   uri: string;
   timeoutMs: number;
   appName?: string;
+  /** How often the driver's monitor checks the server: a long-lived server notices recovery sooner. */
+  heartbeatMs?: number;
+}
+
+/**
+ * The guarantees the product relies on, whatever the URI says (options given here win over the
+ * URI's): reads from the primary, majority-committed reads, majority-acknowledged journaled
+ * writes, and client-side timeouts so that no call waits forever on a silent server.
+ */
+export function clientOptions(timeoutMs: number, appName: string): MongoClientOptions {
+  return {
+    appName,
+    readPreference: 'primary',
+    readConcernLevel: 'majority',
+    w: MAJORITY_WRITE.w,
+    journal: MAJORITY_WRITE.journal,
+    wtimeoutMS: MAJORITY_WRITE.wtimeoutMS,
+    retryWrites: true,
+    retryReads: true,
+    serverSelectionTimeoutMS: timeoutMs,
+    connectTimeoutMS: timeoutMs,
+    // A reply later than this fails the operation on the client; every wait loop retries within its own deadline.
+    socketTimeoutMS: Math.max(timeoutMs, MAJORITY_WRITE.wtimeoutMS ?? 0) + 5_000,
+    waitQueueTimeoutMS: timeoutMs,
+  };
 }
 
 /** Opens a client and proves the server answers, so callers fail early with a clear reason. */
-export async function connect({ uri, timeoutMs, appName }: ConnectOptions): Promise<MongoClient> {
+export async function connect({ uri, timeoutMs, appName, heartbeatMs }: ConnectOptions): Promise<MongoClient> {
   const client = new MongoClient(uri, {
-    serverSelectionTimeoutMS: timeoutMs,
-    connectTimeoutMS: timeoutMs,
-    appName: appName ?? 'depictio-init-console',
+    ...clientOptions(timeoutMs, appName ?? 'depictio-init-console'),
+    ...(heartbeatMs ? { heartbeatFrequencyMS: heartbeatMs } : {}),
   });
   try {
     await client.connect();
@@ -47,13 +72,38 @@ export async function connect({ uri, timeoutMs, appName }: ConnectOptions): Prom
   }
 }
 
+/**
+ * Whether the driver's monitor last saw the server down. The console's reads check it first, so
+ * during an outage every request answers at once ("unavailable") instead of waiting out the
+ * server selection timeout; the monitor keeps probing and the flag clears when the server is back.
+ */
+class Reachability {
+  down = false;
+  since: Date | null = null;
+  watch(client: MongoClient): void {
+    client.on('serverHeartbeatFailed', () => {
+      if (!this.down) this.since = new Date();
+      this.down = true;
+    });
+    client.on('serverHeartbeatSucceeded', () => {
+      this.down = false;
+      this.since = null;
+    });
+  }
+}
+
 // One client per process. On globalThis so that Next.js dev reloads reuse it instead of leaking.
-const holder = globalThis as typeof globalThis & { __depictioMongo?: Promise<MongoClient> };
+const holder = globalThis as typeof globalThis & { __depictioMongo?: Promise<MongoClient>; __depictioReach?: Reachability };
 
 export function sharedClient(): Promise<MongoClient> {
   if (!holder.__depictioMongo) {
     const cfg = config();
-    const pending = connect({ uri: requireMongoUri(cfg), timeoutMs: cfg.MONGODB_TIMEOUT_MS });
+    const uri = requireMongoUri(cfg);
+    const reach = (holder.__depictioReach ??= new Reachability());
+    const pending = connect({ uri, timeoutMs: cfg.MONGODB_TIMEOUT_MS, heartbeatMs: 2_000 }).then((client) => {
+      reach.watch(client);
+      return client;
+    });
     // A failed connection is not cached: the next request tries again (the console recovers).
     pending.catch(() => {
       if (holder.__depictioMongo === pending) holder.__depictioMongo = undefined;
@@ -64,5 +114,11 @@ export function sharedClient(): Promise<MongoClient> {
 }
 
 export async function sharedDb(): Promise<Db> {
-  return (await sharedClient()).db(config().MONGODB_DB);
+  const client = await sharedClient();
+  const reach = holder.__depictioReach;
+  if (reach?.down) {
+    const cfg = config();
+    throw new DatabaseUnreachableError(requireMongoUri(cfg), 0, new Error(`the server stopped answering at ${reach.since?.toISOString() ?? 'an unknown time'}`));
+  }
+  return client.db(config().MONGODB_DB);
 }

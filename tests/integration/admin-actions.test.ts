@@ -161,12 +161,12 @@ describe('force-release (lib/admin/force-release)', () => {
     const attempt = await acquireLease(db(), clock, holder('stuck-worker', 'g-stuck'), 20_000);
     const lease = (attempt as { lease: Lease }).lease;
 
-    expect(await forceRelease(db(), { fence: lease.fence }, BY)).toMatchObject({ ok: false, code: 'invalid', holder: 'stuck-worker' });
-    expect(await forceRelease(db(), { fence: lease.fence, confirm_worker_id: 'stuck-worke' }, BY)).toMatchObject({ ok: false, code: 'invalid' });
-    expect(await forceRelease(db(), { fence: lease.fence - 1, confirm_worker_id: 'stuck-worker' }, BY)).toMatchObject({ ok: false, code: 'conflict' });
+    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt }, BY)).toMatchObject({ ok: false, code: 'invalid', holder: 'stuck-worker' });
+    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt, confirm_worker_id: 'stuck-worke' }, BY)).toMatchObject({ ok: false, code: 'invalid' });
+    expect(await forceRelease(db(), { fence: lease.fence - 1, lease_expires_at: lease.expiresAt, confirm_worker_id: 'stuck-worker' }, BY)).toMatchObject({ ok: false, code: 'conflict' });
     expect((await readLock(db()))?.holder?.worker_id).toBe('stuck-worker');
 
-    expect(await forceRelease(db(), { fence: lease.fence, confirm_worker_id: 'stuck-worker' }, BY)).toEqual({
+    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt, confirm_worker_id: 'stuck-worker' }, BY)).toEqual({
       ok: true,
       released: 'stuck-worker',
       expired: false,
@@ -181,7 +181,7 @@ describe('force-release (lib/admin/force-release)', () => {
     expect(await lease.renew()).toBe(false);
     expect(lease.signal.aborted).toBe(true);
     // Nothing to release now.
-    expect(await forceRelease(db(), { fence: lease.fence }, BY)).toMatchObject({ ok: false, code: 'conflict', error: 'The lock is not held: there is nothing to release.' });
+    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt }, BY)).toMatchObject({ ok: false, code: 'conflict', error: 'The lock is not held: there is nothing to release.' });
   });
 
   it('releases an expired lease without typing, and the next worker gets fence + 1', async () => {
@@ -189,10 +189,24 @@ describe('force-release (lib/admin/force-release)', () => {
     const attempt = await acquireLease(db(), clock, holder('dead-worker', 'g-dead'), 300);
     const lease = (attempt as { lease: Lease }).lease;
     await sleep(500);
-    expect(await forceRelease(db(), { fence: lease.fence }, BY)).toMatchObject({ ok: true, released: 'dead-worker', expired: true });
+    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt }, BY)).toMatchObject({ ok: true, released: 'dead-worker', expired: true });
     const next = await acquireLease(db(), clock, holder('next-worker', 'g-next'), 1_000);
     expect(next.acquired && next.lease.fence).toBe(lease.fence + 1);
     if (next.acquired) await next.lease.release();
     expect((await db().collection(INITIALIZATION).findOne({ _id: LOCK_ID } as never))?.force_released_by).toBeNull();
+  });
+
+  it('does not release an expired lease whose holder renewed it after the admin looked', async () => {
+    const clock = new ServerClock(db());
+    const attempt = await acquireLease(db(), clock, holder('sleepy-worker', 'g-sleepy'), 300);
+    const lease = (attempt as { lease: Lease }).lease;
+    await sleep(500);
+    const seen = (await readLock(db()))!.lease_expires_at!;
+    // The admin sees it expired; meanwhile the holder wakes up and renews.
+    expect(await lease.renew()).toBe(true);
+    const answer = await forceRelease(db(), { fence: lease.fence, lease_expires_at: seen }, BY);
+    expect(answer).toMatchObject({ ok: false, code: 'conflict', holder: 'sleepy-worker' });
+    expect((await readLock(db()))?.holder?.worker_id).toBe('sleepy-worker');
+    await lease.release();
   });
 });
