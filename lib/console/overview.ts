@@ -4,6 +4,7 @@ import { DASHBOARDS, PROJECTS } from '../db/collections';
 import { ServerClock } from '../db/server-clock';
 import { judge } from '../history/verdict';
 import { readLockAndState } from '../init/state';
+import { leaseIsLive } from '../lock/lease';
 import { iso } from './json';
 import { latestRun, type RunJson } from './runs';
 
@@ -68,7 +69,7 @@ export async function loadOverview(db: Db): Promise<OverviewJson> {
     auditDatabase(db),
   ]);
   const count = (name: string) => collections.find((c) => c.name === name)?.count ?? 0;
-  const leaseLive = Boolean(lock?.holder && lock.lease_expires_at && lock.lease_expires_at > now);
+  const leaseLive = leaseIsLive(lock, now);
   let last_run: OverviewJson['last_run'] = null;
   if (run) {
     const data = { projects: count(PROJECTS), dashboards: count(DASHBOARDS), invalid_components: audit.summary.error };

@@ -1,4 +1,5 @@
 import { DatabaseUnreachableError, sharedDb } from '../db/client';
+import { isTransientError } from '../db/transient';
 import { config } from '../env';
 import { announceGeneratedPasswords } from '../seeds/passwords';
 import { prepareWorker } from './prepare';
@@ -8,7 +9,8 @@ const RETRY_MS = [2_000, 5_000, 15_000, 30_000, 60_000];
 
 /**
  * The server's own initialization at boot, with INIT_WIPE / INIT_GENERATION / INIT_RUN_ID. When the
- * database cannot be reached it tries again with backoff: the console stays up and says so.
+ * database cannot be reached, or fails over, it tries again with backoff: the console stays up and
+ * says so.
  */
 export function startBootInitialization(): void {
   const cfg = config();
@@ -34,9 +36,9 @@ export function startBootInitialization(): void {
         announceGeneratedPasswords(prepared.seeds.generatedPasswords, (line) => console.log(`[init] ${line}`));
       }
     } catch (error) {
-      if (error instanceof DatabaseUnreachableError) {
+      if (error instanceof DatabaseUnreachableError || isTransientError(error)) {
         const wait = RETRY_MS[Math.min(retry, RETRY_MS.length - 1)]!;
-        console.error(`[init] ${error.message}; trying again in ${wait / 1000} s`);
+        console.error(`[init] ${(error as Error).message}; trying again in ${wait / 1000} s`);
         setTimeout(() => void attempt(retry + 1), wait).unref();
         return;
       }
