@@ -50,7 +50,7 @@ function reportText(report: ProbeReport, where: string): string {
   const failed = report.rows.filter((r) => r.status === 'fail').map((r) => r.id);
   const skipped = report.rows.filter((r) => r.status === 'skipped').length;
   return [
-    `MongoDB probe of ${where} (scratch database ${report.database}, dropped)`,
+    `MongoDB probe of ${where} (scratch database ${report.database}, ${report.dropped ? 'dropped' : 'NOT dropped: drop it by hand'})`,
     ...table([[...HEADERS], ...cells]),
     '',
     `Topology: ${report.topology}`,

@@ -23,6 +23,8 @@ export const probeReportSchema = z.object({
   transactional_fencing: z.boolean(),
   /** The scratch database the probe created and dropped. */
   database: z.string(),
+  /** False only when the server refused every way of dropping it: the operator then drops it by hand. */
+  dropped: z.boolean(),
   rows: z.array(probeRowSchema),
   /** No row failed. */
   ok: z.boolean(),

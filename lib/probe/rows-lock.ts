@@ -164,11 +164,11 @@ export const fenceAfterDelete: RowDef = {
     const inserted = (await lockOf(coll))?.fence as number;
     const state = await coll.findOne({ _id: STATE_ID });
     const highest = Math.max(inserted, (state?.fence as number) ?? 0);
-    const raised = await coll.updateOne(mine(who, inserted), { $max: { fence: highest + 1 } });
+    const raised = await coll.findOneAndUpdate(mine(who, inserted), { $max: { fence: highest + 1 } }, { returnDocument: 'after', projection: { fence: 1 } });
     await coll.updateOne({ _id: LOCK_ID }, { $max: { fence: 3 } });
     const fence = (await lockOf(coll))?.fence;
     return {
-      pass: inserted === 1 && raised.matchedCount === 1 && fence === highest + 1,
+      pass: inserted === 1 && raised?.fence === highest + 1 && fence === highest + 1,
       observed: `re-created at fence ${show(inserted)}, raised to ${show(fence)} (state had 7); $max with 3 left it`,
     };
   },

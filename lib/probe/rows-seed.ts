@@ -8,6 +8,8 @@ const MY_FENCE = 5;
 /** The server's own write errors of a bulk write's replies (the driver's WriteError drops keyPattern/keyValue). */
 const writeErrorsOf = (replies: Document[]): Document[] => replies.flatMap((r) => (Array.isArray(r.writeErrors) ? (r.writeErrors as Document[]) : []));
 
+const namesIndex = (writeError: Document, index: string) => typeof writeError.errmsg === 'string' && writeError.errmsg.includes(`index: ${index} `);
+
 export const seedFencedUpsert: RowDef = {
   id: 'seed-fenced-upsert',
   behaviour: 'bulkWrite of fenced replaceOne upserts, ordered: false',
@@ -28,13 +30,14 @@ export const seedFencedUpsert: RowDef = {
     const written = ['older', 'missing', 'unstamped', 'same'].filter((id) => stored.get(id)?.v === 'seeded' && stored.get(id)?.seeded_fence === MY_FENCE);
     const kept = stored.get('newer')?.v === 'successor' && stored.get('newer')?.seeded_fence === 9;
     const only = errors.length === 1 ? errors[0]! : undefined;
-    const collision = only?.code === 11000 && only.index === 1 && JSON.stringify(only.keyPattern) === '{"_id":1}';
+    // The driver's WriteError keeps only the message, so the index name in it is what the product reads.
+    const collision = only?.code === 11000 && only.index === 1 && JSON.stringify(only.keyPattern) === '{"_id":1}' && namesIndex(only, '_id_');
     const sentUnordered = result.sent[0]?.ordered === false;
     return {
       pass: written.length === 4 && kept && collision && sentUnordered,
       observed:
         `${written.length}/4 written, newer ${kept ? 'kept' : 'OVERWRITTEN'}; write errors: ` +
-        (errors.length ? errors.map((e) => `#${show(e.index)} ${show(e.code)} keyPattern ${show(e.keyPattern)}`).join(', ') : 'none') +
+        (errors.length ? errors.map((e) => `#${show(e.index)} ${show(e.code)} keyPattern ${show(e.keyPattern)}${namesIndex(e, '_id_') ? ', message names _id_' : ''}`).join(', ') : 'none') +
         (result.error && errors.length === 0 ? ` (${describeError(result.error)})` : ''),
     };
   },
@@ -43,7 +46,7 @@ export const seedFencedUpsert: RowDef = {
 export const seedUniqueCollision: RowDef = {
   id: 'seed-unique-collision',
   behaviour: 'a fenced upsert colliding on another unique index',
-  needs: "E11000 naming that index's keyPattern and keyValue (told apart from a same-_id race)",
+  needs: "E11000 naming that index (keyPattern, keyValue, and in the message the driver keeps), told apart from a same-_id race",
   doc: DOC.uniqueIndex,
   async run(ctx) {
     const coll = rowCollection<Loose>(ctx, 'seed-unique-collision', 'projects');
@@ -54,11 +57,14 @@ export const seedUniqueCollision: RowDef = {
     );
     const error = writeErrorsOf(result.replies)[0];
     const pass =
-      error?.code === 11000 && JSON.stringify(error.keyPattern) === '{"name":1}' && JSON.stringify(error.keyValue) === '{"name":"iris"}';
+      error?.code === 11000 &&
+      JSON.stringify(error.keyPattern) === '{"name":1}' &&
+      JSON.stringify(error.keyValue) === '{"name":"iris"}' &&
+      namesIndex(error, 'name_unique');
     return {
       pass,
       observed: error
-        ? `code ${show(error.code)}, keyPattern ${show(error.keyPattern)}, keyValue ${show(error.keyValue)}`
+        ? `code ${show(error.code)}, keyPattern ${show(error.keyPattern)}, keyValue ${show(error.keyValue)}, message ${namesIndex(error, 'name_unique') ? 'names' : 'does NOT name'} name_unique`
         : result.error
           ? describeError(result.error)
           : 'no error: the collision was not reported',

@@ -55,7 +55,8 @@ export const readPrimary: RowDef = {
     const find = started.find((e) => e.commandName === 'find');
     const helloAt = started.find((e) => e.commandName === 'hello')?.address;
     const mode = (find?.command.$readPreference as { mode?: string } | undefined)?.mode ?? 'primary (none sent)';
-    const onPrimary = hello.isWritablePrimary === true && find?.address === helloAt;
+    // Behind mongos any router forwards to the shard primaries; on a replica set it must be the primary itself.
+    const onPrimary = hello.isWritablePrimary === true && (ctx.topology === 'sharded' || find?.address === helloAt);
     return {
       pass: Boolean(find) && onPrimary && (mode === 'primary' || mode === 'primary (none sent)'),
       observed: `find sent with readPreference ${mode} to ${find?.address ?? '?'}${onPrimary ? ', the writable primary' : ', not the primary'}`,

@@ -4,7 +4,7 @@ import { rowCollection, type Loose, type ProbeContext, type RowDef } from './con
 import { DOC } from './docs-urls';
 import { serverNow } from './rows-lock';
 
-const TXN_OPTIONS = { readPreference: 'primary', writeConcern: { w: 'majority', journal: true } } as const;
+const TXN_OPTIONS = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority', journal: true }, readPreference: 'primary' } as const;
 const FENCE = 3;
 
 /** The product's batch: the lock write first (must match 1), then the batch, in one transaction. */

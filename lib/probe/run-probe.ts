@@ -4,7 +4,7 @@ import { connectProbe, withReadPreference } from './connect';
 import type { Captured, ProbeContext, RowDef } from './context';
 import { probeReportSchema, type ProbeReport, type ProbeRow, type Topology } from './report';
 import { PROBE_ROWS } from './rows';
-import { PROBE_DB_PATTERN, checkedScratchName } from './scratch-name';
+import { PROBE_DB_PATTERN, ProbeArgumentError, checkedScratchName } from './scratch-name';
 
 export interface ProbeOptions {
   uri: string;
@@ -77,6 +77,25 @@ async function runRow(def: RowDef, base: Omit<ProbeContext, 'newClient'>, uri: s
   }
 }
 
+/** Drops the scratch database; a user without dropDatabase (readWrite only) can still drop each collection. */
+async function dropScratch(client: MongoClient, database: string): Promise<boolean> {
+  // The only drop the probe sends, and only to a name of its own form.
+  if (!PROBE_DB_PATTERN.test(database)) return false;
+  const db = client.db(database);
+  try {
+    await db.dropDatabase();
+    return true;
+  } catch {
+    try {
+      const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+      for (const name of names) await db.dropCollection(name);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
 /**
  * Runs every row on a scratch database of its own (created here, dropped at the end, also on
  * failure). Throws DatabaseUnreachableError or ProbeArgumentError when it cannot run at all.
@@ -85,28 +104,36 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const database = checkedScratchName(options.database);
   const { timeoutMs } = options;
   const client = await connectProbe(options.uri, timeoutMs);
+  let created = false;
   try {
     const admin = client.db('admin');
     const hello = await admin.command({ hello: 1 });
     const build = await admin.command({ buildInfo: 1 });
     const topology = topologyOf(hello);
     const db = client.db(database, { writeConcern: { w: 'majority', journal: true, wtimeoutMS: timeoutMs } });
+    // Never a database it did not create: that is also the only kind it may drop.
+    if ((await db.listCollections({}, { nameOnly: true }).toArray()).length > 0) {
+      throw new ProbeArgumentError(`database ${database} already exists: the probe works only on a scratch database it creates`);
+    }
+    created = true;
     // Creates the scratch database; rows write only in collections of their own.
     await db.createCollection('probe');
     const base = { client, db, topology, hello, serverVersion: String(build.version), timeoutMs, raceWorkers: options.raceWorkers ?? 8, capture: capturer(client) };
     const rows: ProbeRow[] = [];
     for (const def of PROBE_ROWS) rows.push(await runRow(def, base, options.uri));
+    const dropped = await dropScratch(client, database);
+    created = false;
     return probeReportSchema.parse({
       server_version: base.serverVersion,
       topology,
       transactional_fencing: topology !== 'standalone',
       database,
+      dropped,
       rows,
       ok: rows.every((r) => r.status !== 'fail'),
     });
   } finally {
-    // The only drop the probe sends, and only to a name of its own form.
-    if (PROBE_DB_PATTERN.test(database)) await client.db(database).dropDatabase().catch(() => {});
+    if (created) await dropScratch(client, database);
     await client.close();
   }
 }

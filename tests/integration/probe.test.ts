@@ -49,6 +49,7 @@ describe('npm run probe: standalone emulator', () => {
     }
     expect(report.rows.filter((r) => r.status === 'pass')).toHaveLength(PROBE_ROWS.length - TRANSACTION_ROWS.length);
     expect(report.database).toMatch(/^depictio_probe_[a-f0-9]{6,}$/);
+    expect(report.dropped).toBe(true);
     expect(await probeDatabases(mongoUri())).not.toContain(report.database);
   }, 90_000);
 
@@ -173,6 +174,21 @@ describe('npm run probe: cannot run', () => {
     const unknown = await runCli('probe', ['--drop-everything'], { ...ENV, MONGODB_URI: mongoUri() });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/usage: npm run probe/);
+  }, 60_000);
+
+  it('exit 2 on a --db that already exists, which is left as it was', async () => {
+    const name = 'depictio_probe_5ca1ab1e';
+    const client = new MongoClient(mongoUri(), { serverSelectionTimeoutMS: 5_000 });
+    try {
+      await client.db(name).collection('someone_elses').insertOne({ _id: 'keep' as never });
+      const result = await runCli('probe', ['--uri', mongoUri(), '--db', name], ENV);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/already exists/);
+      expect(await client.db(name).collection('someone_elses').countDocuments()).toBe(1);
+    } finally {
+      await client.db(name).dropDatabase();
+      await client.close();
+    }
   }, 60_000);
 
   it('a --db of the probe form is used, then dropped', async () => {
