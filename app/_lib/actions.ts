@@ -10,6 +10,7 @@ import {
   type GuardDeps,
 } from '@/lib/auth/action-guard';
 import { SESSION_COOKIE, sessionSecret } from '@/lib/auth/session';
+import { isSessionCurrent } from '@/lib/auth/session-store';
 import { sharedDb } from '@/lib/db/client';
 import { recordAdminAction } from '@/lib/history/admin-actions';
 
@@ -26,6 +27,7 @@ import { recordAdminAction } from '@/lib/history/admin-actions';
 
 const deps: GuardDeps = {
   secret: () => sessionSecret(),
+  isCurrent: async (session) => isSessionCurrent(await sharedDb(), session),
   db: sharedDb,
   audit: async (entry) => recordAdminAction(await sharedDb(), entry),
 };

@@ -11,12 +11,26 @@ import {
   type Session,
   type SessionUser,
 } from '@/lib/auth/session';
-import { config } from '@/lib/env';
+import { isSessionCurrent, revokeSessions, sessionEpochForSignIn } from '@/lib/auth/session-store';
+import { isUnreachableError, sharedDb } from '@/lib/db/client';
+import { ConfigError, config } from '@/lib/env';
 
-/** The signed-in user of this request, or null (read once per request). */
+/**
+ * The signed-in user of this request, or null (read once per request): a signed token that was not
+ * revoked (lib/auth/session-store.ts). While the database cannot be reached the revocation cannot
+ * be checked and a signed token is taken as it is: the page can then show only the unreachable
+ * banner, and every route handler and action answers that the database is unavailable.
+ */
 export const currentSession = cache(async (): Promise<Session | null> => {
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
-  return verifySessionToken(token, sessionSecret());
+  const session = await verifySessionToken(token, sessionSecret());
+  if (!session) return null;
+  try {
+    return (await isSessionCurrent(await sharedDb(), session)) ? session : null;
+  } catch (error) {
+    if (isUnreachableError(error) || error instanceof ConfigError) return session;
+    throw error;
+  }
 });
 
 /** Where a signed-out visitor of `path` is sent: the sign-in page, and back to `path` after. */
@@ -43,11 +57,14 @@ export async function requireSession(path: string): Promise<Session> {
 
 export async function startSession(user: SessionUser): Promise<void> {
   const cfg = config();
-  const token = await createSessionToken(user, { secret: sessionSecret(cfg), maxAgeMs: cfg.SESSION_MAX_AGE_MS });
+  const epoch = await sessionEpochForSignIn(await sharedDb(), user);
+  const token = await createSessionToken(user, { secret: sessionSecret(cfg), maxAgeMs: cfg.SESSION_MAX_AGE_MS, epoch });
   (await cookies()).set(SESSION_COOKIE, token, sessionCookieOptions(cfg));
 }
 
-export async function endSession(): Promise<void> {
+/** Signs the user out everywhere (their epoch moves on), then clears this browser's cookie. */
+export async function endSession(session: Session | null): Promise<void> {
+  if (session) await revokeSessions(await sharedDb(), session.userId);
   const { maxAge: _maxAge, ...options } = sessionCookieOptions();
   (await cookies()).set(SESSION_COOKIE, '', { ...options, maxAge: 0 });
 }

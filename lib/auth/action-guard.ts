@@ -5,7 +5,7 @@ import { verifySessionToken, type Session } from './session';
 
 /**
  * The one guard every server action goes through, in layers: public → signed in → admin. It checks
- * the session (from the token it is given), the role, and the input (zod), in that order, before
+ * the session (from the token it is given: signed, then not revoked), the role, and the input (zod), in that order, before
  * the action's own code runs; it never lets an error through to the browser, and it records every
  * call of an admin action by a known user, allowed or not, in the history.
  *
@@ -74,6 +74,8 @@ export interface AuditEntry {
 export interface GuardDeps {
   /** The session key; read inside the guard, so a server without one refuses instead of throwing. */
   secret: () => Uint8Array;
+  /** Whether a signed session is still valid (not signed out, role unchanged): session-store.ts. */
+  isCurrent: (session: Session) => Promise<boolean>;
   db: () => Promise<Db>;
   audit: (entry: AuditEntry) => Promise<void>;
 }
@@ -118,7 +120,8 @@ export async function runGuarded<A extends Access, S extends z.ZodType, T extend
     });
   };
   try {
-    session = await verifySessionToken(token, deps.secret());
+    const signed = await verifySessionToken(token, deps.secret());
+    session = signed && (await deps.isCurrent(signed)) ? signed : null;
     if (def.access !== 'public' && !session) return refuse('unauthenticated', REFUSED.unauthenticated);
     if (def.access === 'admin' && session?.role !== 'admin') {
       await audit({ outcome: 'forbidden', params: paramsForAudit(formInput(rawInput)), error: REFUSED.forbidden });

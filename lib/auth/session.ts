@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { assertConsoleConfig, config, cookieSecure, type Config } from '../env';
 
 /**
- * The session is a stateless token (JWT, HS256) in an HttpOnly cookie: the user's id, email and role,
- * when it was issued and when it expires. Nothing about it is stored in the database, so a reseed
- * (which deletes and re-inserts the users) signs nobody out, and every console instance with the
- * same SESSION_SECRET accepts it.
+ * The session is a signed token (JWT, HS256) in an HttpOnly cookie: the user's id, email and role,
+ * the user's session epoch, when it was issued and when it expires. Every console instance with
+ * the same SESSION_SECRET accepts it. It is revocable: each request also checks the epoch and the
+ * role against the database (session-store.ts); this file only checks the signature and shape.
  */
 
 export const SESSION_COOKIE = 'console_session';
@@ -25,6 +25,8 @@ export const sessionUserSchema = z.object({
 export type SessionUser = z.infer<typeof sessionUserSchema>;
 
 export interface Session extends SessionUser {
+  /** The user's session epoch when the token was made: sign-out and a role change move it on. */
+  epoch: number;
   issuedAt: Date;
   expiresAt: Date;
 }
@@ -33,6 +35,7 @@ const claimsSchema = z.object({
   sub: z.string(),
   email: z.string(),
   role: z.enum(ROLES),
+  sep: z.number().int().nonnegative(),
   iat: z.number(),
   exp: z.number(),
 });
@@ -59,10 +62,10 @@ export function sessionSecret(cfg: Config = config()): Uint8Array {
 
 export async function createSessionToken(
   user: SessionUser,
-  options: { secret: Uint8Array; maxAgeMs: number; now?: Date },
+  options: { secret: Uint8Array; maxAgeMs: number; now?: Date; epoch?: number },
 ): Promise<string> {
   const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);
-  return new SignJWT({ email: user.email, role: user.role })
+  return new SignJWT({ email: user.email, role: user.role, sep: options.epoch ?? 0 })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(user.userId)
     .setIssuer(ISSUER)
@@ -81,7 +84,7 @@ export async function verifySessionToken(token: string | undefined | null, secre
     if (!claims.success) return null;
     const user = sessionUserSchema.safeParse({ userId: claims.data.sub, email: claims.data.email, role: claims.data.role });
     if (!user.success) return null;
-    return { ...user.data, issuedAt: new Date(claims.data.iat * 1000), expiresAt: new Date(claims.data.exp * 1000) };
+    return { ...user.data, epoch: claims.data.sep, issuedAt: new Date(claims.data.iat * 1000), expiresAt: new Date(claims.data.exp * 1000) };
   } catch (error) {
     if (error instanceof joseErrors.JOSEError) return null;
     throw error;
@@ -106,8 +109,8 @@ export function readCookie(header: string | null | undefined, name: string): str
   return undefined;
 }
 
-/** The session of a web-standard Request (its Cookie header), or null. */
-export async function sessionFromRequest(request: Request, cfg: Config = config()): Promise<Session | null> {
+/** The signed session of a web-standard Request (its Cookie header), or null; not yet checked for revocation. */
+export async function signedSessionFromRequest(request: Request, cfg: Config = config()): Promise<Session | null> {
   return verifySessionToken(readCookie(request.headers.get('cookie'), SESSION_COOKIE), sessionSecret(cfg));
 }
 

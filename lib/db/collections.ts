@@ -8,7 +8,9 @@ export const INIT_HISTORY = 'init_history';
 export const SIGNIN_ATTEMPTS = 'console_signin_attempts';
 /** The console's drills and their lease (lib/drill/lease.ts): a reseed must not free a running drill's lease. */
 export const DRILL_RUNS = 'drill_runs';
-export const PRESERVED_COLLECTIONS: readonly string[] = [INITIALIZATION, INIT_HISTORY, SIGNIN_ATTEMPTS, DRILL_RUNS];
+/** Each user's session epoch (lib/auth/session-store.ts): a reseed must not bring revoked sessions back. */
+export const CONSOLE_SESSIONS = 'console_sessions';
+export const PRESERVED_COLLECTIONS: readonly string[] = [INITIALIZATION, INIT_HISTORY, SIGNIN_ATTEMPTS, DRILL_RUNS, CONSOLE_SESSIONS];
 
 export const PROJECTS = 'projects';
 export const DASHBOARDS = 'dashboards';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { sessionFromRequest, type Session } from '../auth/session';
+import { sessionFromRequest } from '../auth/current-session';
+import type { Session } from '../auth/session';
 import { isUnreachableError } from '../db/client';
 import { ConfigError } from '../env';
 
@@ -36,15 +37,17 @@ export function parseQuery<S extends z.ZodType>(schema: S, url: string): z.outpu
 
 /**
  * Every GET route handler goes through this one wrapper. It answers 401 unless the request carries
- * a valid session cookie (any role: viewers read everything), before `handler` runs, so that no
+ * a valid, unrevoked session cookie (any role: viewers read everything), before `handler` runs, so that no
  * route can forget it. It turns a thrown error into a JSON answer: an HttpError as itself, an
  * unreachable database as 503 with its (password-free) reason, anything else as 500 without
  * internals (logged on the server). Web-standard Request/Response only: it lives in lib/, outside Next.
+ * `options.session` replaces the session check in unit tests that have no database.
  */
-export function guarded(handler: GuardedHandler): RouteHandler {
+export function guarded(handler: GuardedHandler, options: { session?: (request: Request) => Promise<Session | null> } = {}): RouteHandler {
+  const readSession = options.session ?? ((request: Request) => sessionFromRequest(request));
   return async (request) => {
     try {
-      const session = await sessionFromRequest(request);
+      const session = await readSession(request);
       if (!session) return json(401, 'sign in first: this needs a session');
       return await handler(request, session);
     } catch (error) {

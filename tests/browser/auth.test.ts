@@ -179,12 +179,21 @@ describe('an admin reseeds from the overview', () => {
     expect(response?.status()).toBe(200);
     expect(new URL(page.url()).pathname).toBe('/workers');
 
-    // Signing out ends it.
+    // Signing out ends it, and a copy of the cookie taken before is refused everywhere after.
+    const copy = (await context.cookies()).find((c) => c.name === 'console_session');
+    expect(copy?.value).toBeTruthy();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((url) => url.pathname === '/sign-in');
     await page.goto(`${server.url}/`);
     await page.waitForURL((url) => url.pathname === '/sign-in');
     await context.close();
+    const replayed = `console_session=${copy!.value}`;
+    expect((await fetch(`${server.url}/api/overview`, { headers: { cookie: replayed } })).status).toBe(401);
+    const pageLoad = await fetch(`${server.url}/workers`, { headers: { cookie: replayed }, redirect: 'manual' });
+    expect(pageLoad.status).toBe(307);
+    expect(pageLoad.headers.get('location')).toMatch(/^\/sign-in\?next=/);
+    const action = await callAction(server, findAction('seedMissingAction'), [{ idempotency_key: 'replayed-after-sign-out' }], replayed);
+    expect(action.result).toMatchObject({ ok: false, code: 'unauthenticated' });
   });
 });
 
@@ -271,6 +280,26 @@ describe('a viewer', () => {
     expect(await db.collection(INIT_HISTORY).countDocuments({ event: 'admin-action', 'detail.by': VIEWER.email, 'detail.outcome': 'forbidden' })).toBe(1);
     await context.close();
     await db.collection(INITIALIZATION).updateOne({ _id: LOCK_ID } as never, { $set: { holder: null } });
+  });
+});
+
+describe('a role change', () => {
+  it('refuses the sessions made with the old role, on pages, route handlers and actions', async () => {
+    const cookie = await signInCookie(server, VIEWER);
+    expect((await fetch(`${server.url}/api/overview`, { headers: { cookie } })).status).toBe(200);
+    const viewer = await db.collection('users').findOne({ email: VIEWER.email });
+    await db.collection('users').updateOne({ _id: viewer!._id }, { $set: { is_admin: true } });
+    try {
+      await new Promise((r) => setTimeout(r, 400)); // past the instance's 250 ms memory of the check
+      expect((await fetch(`${server.url}/api/overview`, { headers: { cookie } })).status).toBe(401);
+      expect((await fetch(`${server.url}/`, { headers: { cookie }, redirect: 'manual' })).status).toBe(307);
+      // Signing in again gives the role the user has now.
+      const promoted = await signInCookie(server, VIEWER);
+      const overview = await fetch(`${server.url}/api/overview`, { headers: { cookie: promoted } });
+      expect(overview.status).toBe(200);
+    } finally {
+      await db.collection('users').updateOne({ _id: viewer!._id }, { $set: { is_admin: false } });
+    }
   });
 });
 

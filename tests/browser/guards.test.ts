@@ -11,7 +11,7 @@ import path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGN_IN_FAILED } from '../../lib/auth/sign-in';
-import { INIT_HISTORY, INITIALIZATION, LOCK_ID } from '../../lib/db/collections';
+import { CONSOLE_SESSIONS, INIT_HISTORY, INITIALIZATION, LOCK_ID } from '../../lib/db/collections';
 import { PROJECT_ROOT, runCli } from '../support/cli';
 import { TEST_PASSWORDS } from '../support/seeds';
 import { snapshot } from '../support/snapshot';
@@ -131,7 +131,14 @@ describe('server actions', () => {
     expect(out.redirect).toMatch(/^\/sign-in/);
     expect(out.setCookies).toHaveLength(1);
     expect(out.setCookies[0]).toMatch(/^console_session=;.*Max-Age=0/i);
-    expect(await snapshot(db)).toEqual(before);
+    // Sign-out also revokes the viewer's sessions (their epoch in console_sessions), nothing else.
+    const { [CONSOLE_SESSIONS]: sessionsAfter, ...after } = await snapshot(db);
+    const { [CONSOLE_SESSIONS]: sessionsBefore, ...unchanged } = before;
+    expect(after).toEqual(unchanged);
+    const epoch = (docs: typeof sessionsAfter) => docs?.find((d) => d.email === VIEWER.email)?.epoch as number;
+    expect(epoch(sessionsAfter)).toBe(epoch(sessionsBefore) + 1);
+    expect((await fetch(`${server.url}/api/overview`, { headers: { cookie: viewerCookie } })).status).toBe(401);
+    viewerCookie = await signInCookie(server, VIEWER);
   });
 
   it('an admin passes the same guard (so the refusals above are about the caller, not the call)', async () => {

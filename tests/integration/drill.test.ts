@@ -211,7 +211,7 @@ describe('drill jobs (lib/drill/job)', () => {
       },
       token,
       { ...small, algorithms: Array.from({ length: 200 }, () => 'unsafe') },
-      { secret: () => secret, db: async () => db(), audit: async () => {} },
+      { secret: () => secret, isCurrent: async () => true, db: async () => db(), audit: async () => {} },
     );
     expect(result).toEqual({
       ok: false,

@@ -9,7 +9,7 @@ import { SEEDED_ADMIN, SEEDED_VIEWER } from '../support/session';
 
 const { db } = useTestDb(import.meta.url);
 const secret = new TextEncoder().encode('refused-actions-secret-refused-actions');
-const deps = (): GuardDeps => ({ secret: () => secret, db: async () => db(), audit: (entry) => recordAdminAction(db(), entry) });
+const deps = (): GuardDeps => ({ secret: () => secret, isCurrent: async () => true, db: async () => db(), audit: (entry) => recordAdminAction(db(), entry) });
 const reseed = { name: 'reseed', access: 'admin' as const, schema: z.object({ confirm_database: z.string() }), handler: async () => ({ ok: true as const }) };
 
 describe('refused admin actions in the history', () => {

@@ -2,8 +2,12 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { DatabaseUnreachableError } from '../../lib/db/client';
 import { ConfigError } from '../../lib/env';
-import { HttpError, guarded, parseQuery } from '../../lib/http/guard';
+import { signedSessionFromRequest } from '../../lib/auth/session';
+import { HttpError, guarded as guardedWithRevocation, parseQuery } from '../../lib/http/guard';
 import { SEEDED_ADMIN, SEEDED_VIEWER, sessionCookie } from '../support/session';
+
+// No database here: the signature and expiry only (revocation: tests/integration/sign-in-sessions.test.ts).
+const guarded: typeof guardedWithRevocation = (handler) => guardedWithRevocation(handler, { session: (request) => signedSessionFromRequest(request) });
 
 // A viewer's session: every route answers any signed-in user.
 let cookie = '';

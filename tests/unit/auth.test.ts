@@ -16,6 +16,7 @@ describe('session tokens', () => {
       const token = await createSessionToken(SEEDED_ADMIN, { secret, maxAgeMs: 3_600_000, now });
       expect(await verifySessionToken(token, secret)).toEqual({
         ...SEEDED_ADMIN,
+        epoch: 0,
         issuedAt: now,
         expiresAt: new Date('2026-11-27T11:00:00Z'),
       });
@@ -107,8 +108,9 @@ describe('where to go after signing in', () => {
 
 describe('the action guard', () => {
   const schema = z.object({ n: z.number().int() });
-  const deps = (audited: AuditEntry[]): GuardDeps => ({
+  const deps = (audited: AuditEntry[], revoked: string[] = []): GuardDeps => ({
     secret: () => secret,
+    isCurrent: async (session) => !revoked.includes(session.userId),
     db: async () => {
       throw new Error('no database in unit tests');
     },
@@ -125,6 +127,9 @@ describe('the action guard', () => {
 
     expect(await runGuarded(action, undefined, { n: 1 }, deps(audited))).toEqual({ ok: false, code: 'unauthenticated', error: REFUSED.unauthenticated });
     expect(await runGuarded(action, 'forged', { n: 1 }, deps(audited))).toMatchObject({ code: 'unauthenticated' });
+    // A signed token whose session was revoked (signed out, role changed) is nobody too.
+    expect(await runGuarded(action, await token(), { n: 1 }, deps(audited, [SEEDED_ADMIN.userId]))).toMatchObject({ code: 'unauthenticated' });
+    expect(handler).not.toHaveBeenCalled();
     expect(audited).toEqual([]); // nobody to name
 
     expect(await runGuarded(action, await token(SEEDED_VIEWER), { n: 1 }, deps(audited))).toEqual({ ok: false, code: 'forbidden', error: REFUSED.forbidden });
