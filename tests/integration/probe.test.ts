@@ -3,7 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedDb, type EmbeddedDb } from '../../lib/db/embedded';
 import { probeReportSchema, type ProbeReport } from '../../lib/probe/report';
 import { PROBE_ROWS } from '../../lib/probe/rows';
+import { withReadPreference } from '../../lib/probe/connect';
 import { STANDALONE_SKIP } from '../../lib/probe/run-probe';
+import { checkedScratchName } from '../../lib/probe/scratch-name';
 import { lastJsonLine, runCli } from '../support/cli';
 import { mongoUri } from '../support/db';
 
@@ -148,6 +150,26 @@ describe('npm run probe: a server that breaks a guarantee', () => {
     expect(ms).toBeLessThan(25_000);
     expect(await probeDatabases(faulty.uri)).toEqual([]);
   }, 90_000);
+});
+
+describe('the probe\'s own rules', () => {
+  it('makes fresh scratch names of its own form and refuses any other', () => {
+    const a = checkedScratchName(undefined);
+    expect(a).toMatch(/^depictio_probe_[a-f0-9]{12}$/);
+    expect(checkedScratchName(undefined)).not.toBe(a);
+    expect(checkedScratchName('depictio_probe_abc123')).toBe('depictio_probe_abc123');
+    for (const name of ['depictioDB', 'admin', 'depictio_probe_abc12', 'depictio_probe_abc123x', 'x_depictio_probe_abc123']) {
+      expect(() => checkedScratchName(name), name).toThrow(/--db must name a probe's scratch database/);
+    }
+  });
+
+  it('replaces the read preference of any URI form, keeping its other options', () => {
+    expect(withReadPreference('mongodb://127.0.0.1:27017', 'secondaryPreferred')).toBe('mongodb://127.0.0.1:27017/?readPreference=secondaryPreferred');
+    expect(withReadPreference('mongodb+srv://u:p%40ss@c0.example.net/app?retryWrites=true&readPreference=nearest', 'secondary')).toBe(
+      'mongodb+srv://u:p%40ss@c0.example.net/app?retryWrites=true&readPreference=secondary',
+    );
+    expect(withReadPreference('mongodb://a:1,b:2/?replicaSet=rs0', 'secondary')).toBe('mongodb://a:1,b:2/?replicaSet=rs0&readPreference=secondary');
+  });
 });
 
 describe('npm run probe: cannot run', () => {
