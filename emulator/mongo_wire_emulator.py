@@ -3,18 +3,68 @@
 
 MockupDB (MongoDB's own driver test tooling) parses the wire protocol; mongomock stores the data
 in memory. This script joins them: one thread serves every connection from a selector loop and
-answers the commands the official drivers send, one command at a time, so every command is
-atomic, as on a real server. (MockupDB's own server runs a thread per connection and builds a
-log line for every message; this loop answers about five times faster.)
+runs one command at a time, so every command is atomic, as on a real server. It behaves like a
+real server where it can and refuses, with a clear error, what it cannot do.
 
-Known limits (do not design product code around them): no aggregation-pipeline updates, no $$NOW,
-no change streams, transactions are not rolled back, every command is serialized.
+Like a real server:
+- Duplicate keys: code 11000, `E11000 duplicate key error collection: <db>.<coll> index: <name>
+  dup key: { ... }`, with `keyPattern` and `keyValue`, for `_id` and unique secondary indexes, in
+  write errors and findAndModify replies. An upsert whose insert collides after a split (below) is
+  retried as an update when the server would (equality-only query on the colliding index's keys).
+- Index conflicts: same key under another name -> 85 IndexOptionsConflict; same name with another
+  key -> 86 IndexKeySpecsConflict; same name and key with other options -> 85.
+- Standalone (the default): `startTransaction` / `autocommit` / `txnNumber` -> 20 IllegalOperation
+  ("Transaction numbers are only allowed on a replica set member or mongos"); `commitQuorum` ->
+  2 BadValue ("Standalones can't specify commitQuorum").
+- Replica-set mode (`--replset NAME`): a one-member set (`hello` with setName, hosts, primary,
+  topologyVersion; awaitable hello waits maxAwaitTimeMS). Transactions run on a private copy of
+  each collection they touch (taken at first touch) and are applied at commit, dropped at abort:
+  outside reads never see uncommitted writes; a transaction writing a document another open
+  transaction wrote, or one changed outside after it started, gets 112 WriteConflict with
+  TransientTransactionError (and is aborted, as any failed statement aborts it); a write outside
+  any transaction to a document an open transaction wrote waits, without holding up the loop,
+  until that transaction ends (maxTimeMS bounds the wait, error 50). Transactions expire
+  `--transaction-lifetime-seconds` (60) after they start. Retryable writes: a write carrying
+  (lsid, txnNumber) outside a transaction that was executed already returns the stored reply.
 
-Usage: /usr/bin/python3 mongo_wire_emulator.py [--port N]
-Prints one line `MONGODB_URI=mongodb://127.0.0.1:<port>` once it accepts connections.
+Fault points, through the real server's command: `{configureFailPoint: 'failCommand', mode:
+'alwaysOn' | 'off' | {times: N} | {skip: N}, data}`, off by default; one configuration per
+`data.appName` (the handshake's client.application.name; none = every connection); 'off' with an
+appName removes that one, 'off' alone clears all. `data`: failCommands (names), errorCode,
+errmsg, errorLabels, closeConnection (close without executing), blockConnection + blockTimeMS
+(hold the command, not executed, while other connections run; then run it, or fail it when
+errorCode is given), writeConcernError (added to the reply of a write that succeeded).
+Extensions of this emulator (no real server has them):
+- `closeConnectionAfterWrite: true`: execute the command, then close without replying.
+- `holdUntilReleased: '<label>'`: park the command, not executed, until `{releaseFailPoint:
+  '<label>'}` runs on any connection. With `splitUpsert: true` instead: park an update (upsert)
+  or findAndModify (upsert) after its match found nothing and before its insert (the fail point
+  counts only such commands; not inside transactions).
+- `{failPointStatus: 1}`: the parked commands (label, command, appName, ns) and the fault points.
+A parked or blocked command never holds up the loop or other connections; the commands behind it
+on its own connection wait, so each connection's order is kept.
+
+Refused (clear error instead of silently doing something else): TTL indexes (expireAfterSeconds)
+and index options other than unique/sparse/partialFilterExpression; any command containing
+`$$NOW` or `$$CLUSTER_TIME`; aggregation-pipeline updates; arrayFilters; database-level
+aggregation; in a transaction: commands a real server refuses there, createIndexes, $lookup,
+$graphLookup and $unionWith.
+
+Remaining limits (do not design product code around them): every command is serialized, except
+that parked commands wait outside the loop; no change streams; no $expr on missing fields;
+transactions do not check unique secondary indexes against concurrent commits; reads in a
+transaction see each collection as of the transaction's first touch of it, not of its start
+(writes to documents changed since its start still conflict); one member, so no elections.
+
+Usage: /usr/bin/python3 mongo_wire_emulator.py [--port N] [--replset NAME]
+       [--transaction-lifetime-seconds S]
+Prints one line `MONGODB_URI=mongodb://127.0.0.1:<port>` (with `/?replicaSet=NAME` in
+replica-set mode) once it accepts connections.
 """
 
 import argparse
+import collections
+import copy
 import datetime
 import heapq
 import operator
@@ -31,6 +81,7 @@ import mockupdb
 import mongomock
 from mongomock import aggregate as mm_aggregate
 from mongomock import filtering as mm_filtering
+from mongomock import helpers as mm_helpers
 from bson import SON, Int64, ObjectId
 
 # Cursor replies stop growing past this many bytes, well under the 16 MiB message limit.
@@ -38,6 +89,13 @@ MAX_BATCH_BYTES = 4 * 1024 * 1024
 DEFAULT_FIRST_BATCH = 101
 WIRE_VERSION = 17  # MongoDB 6.0
 STARTED = time.time()
+PROCESS_ID = ObjectId()
+ELECTION_ID = ObjectId('7fffffff0000000000000001')
+
+REPLSET = None  # the set's name in replica-set mode
+HOST = '127.0.0.1:0'
+TXN_LIFETIME_S = 60.0
+
 
 class _NoRevalidation(bson.BSON):
     """mongomock encodes every document it stores only to validate it, with pymongo 3's key check,
@@ -59,31 +117,207 @@ cursor_ids = itertools.count(1)
 cursors = {}  # id -> (namespace, iterator)
 connection_ids = itertools.count(1)
 
+CODE_NAMES = {
+    2: 'BadValue', 6: 'HostUnreachable', 7: 'HostNotFound', 8: 'UnknownError', 20: 'IllegalOperation',
+    26: 'NamespaceNotFound', 43: 'CursorNotFound', 50: 'MaxTimeMSExpired', 59: 'CommandNotFound',
+    64: 'WriteConcernFailed', 72: 'InvalidOptions', 85: 'IndexOptionsConflict',
+    86: 'IndexKeySpecsConflict', 89: 'NetworkTimeout', 91: 'ShutdownInProgress', 100: 'UnsatisfiableWriteConcern',
+    112: 'WriteConflict', 117: 'ConflictingOperationInProgress', 189: 'PrimarySteppedDown',
+    225: 'TransactionTooOld', 238: 'NotImplemented', 251: 'NoSuchTransaction', 256: 'TransactionCommitted',
+    262: 'ExceededTimeLimit', 263: 'OperationNotSupportedInTransaction', 278: 'UnsatisfiableCommitQuorum',
+    9001: 'SocketException', 10107: 'NotWritablePrimary', 11000: 'DuplicateKey', 11600: 'InterruptedAtShutdown',
+    11602: 'InterruptedDueToReplStateChange', 13435: 'NotPrimaryNoSecondaryOk', 13436: 'NotPrimaryOrSecondary',
+}
+# Codes a real server labels RetryableWriteError on a retryable write.
+RETRYABLE_CODES = {6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436}
+
 
 class CommandError(Exception):
-    def __init__(self, code, message, code_name=None):
+    def __init__(self, code, message, code_name=None, labels=None, extra=None):
         super().__init__(message)
         self.code = code
-        self.code_name = code_name
+        self.code_name = code_name or CODE_NAMES.get(code)
+        self.labels = labels
+        self.extra = extra
 
 
-# mongomock exceptions carry a code; keep it so drivers see 11000 for duplicate keys.
+def shell_value(value):
+    """A value as the server writes it in an error message (`{ _id: "x" }`)."""
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if value is None:
+        return 'null'
+    if isinstance(value, str):
+        return '"%s"' % value.replace('"', '\\"')
+    if isinstance(value, ObjectId):
+        return "ObjectId('%s')" % value
+    if isinstance(value, datetime.datetime):
+        return 'new Date(%d)' % int(value.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000)
+    if isinstance(value, dict):
+        return '{ %s }' % ', '.join('%s: %s' % (k, shell_value(v)) for k, v in value.items()) if value else '{}'
+    if isinstance(value, (list, tuple)):
+        return '[ %s ]' % ', '.join(shell_value(v) for v in value) if value else '[]'
+    return str(value)
+
+
+class DuplicateKey(mongomock.DuplicateKeyError):
+    """A subclass of mongomock's, so its rollbacks on a duplicate key still run."""
+
+    def __init__(self, coll, index_name, key_pattern, key_value):
+        super().__init__('E11000 duplicate key error collection: %s.%s index: %s dup key: %s' % (
+            coll.database.name, coll.name, index_name, shell_value(key_value)), 11000)
+        self.code_name = 'DuplicateKey'
+        self.extra = {'keyPattern': key_pattern, 'keyValue': key_value}
+
+
 def error_reply(exc):
     code = getattr(exc, 'code', None) or 8
     reply = {'ok': 0, 'errmsg': str(exc), 'code': code}
-    name = getattr(exc, 'code_name', None) or {11000: 'DuplicateKey'}.get(code)
+    name = getattr(exc, 'code_name', None) or CODE_NAMES.get(code)
     if name:
         reply['codeName'] = name
+    extra = getattr(exc, 'extra', None)
+    if extra:
+        reply.update(extra)
+    labels = getattr(exc, 'labels', None)
+    if labels:
+        reply['errorLabels'] = list(labels)
     return reply
+
+
+def id_key(value):
+    """The key mongomock stores a document under."""
+    return mm_helpers.hashdict(value) if isinstance(value, dict) else value
+
+
+_original_insert = mongomock.collection.Collection._insert
+
+
+def insert_document(self, data, session=None, ordered=True):
+    # One document: mongomock's own path, with the server's duplicate-key error on _id.
+    if not isinstance(data, dict):
+        return _original_insert(self, data, session, ordered)
+    if '_id' not in data:
+        data['_id'] = ObjectId()
+    key = id_key(data['_id'])
+    documents = self._store
+    if key in documents:
+        raise DuplicateKey(self, '_id_', SON([('_id', 1)]), SON([('_id', data['_id'])]))
+    documents[key] = data
+    try:
+        self._ensure_uniques(data)
+    except mongomock.DuplicateKeyError:
+        del documents[key]
+        raise
+    return data['_id']
+
+
+def ensure_uniques(self, new_data):
+    """mongomock's check (new_data is in the store already), naming the index and key it breaks."""
+    for index_name, index in self._store.indexes.items():
+        if not index.get('unique'):
+            continue
+        values = {}
+        for key, _ in index['key']:
+            try:
+                values[key] = mm_helpers.get_value_by_dot(new_data, key)
+            except KeyError:
+                values[key] = None
+        if index.get('sparse') and all(v is None for v in values.values()):
+            continue
+        query = values
+        if index.get('partialFilterExpression') is not None:
+            query = {'$and': [index['partialFilterExpression'], values]}
+        matches = 0
+        for _ in self._iter_documents(query):
+            matches += 1
+            if matches > 1:
+                raise DuplicateKey(self, index_name, SON((k, d) for k, d in index['key']), SON(values))
+
+
+mongomock.collection.Collection._insert = insert_document
+mongomock.collection.Collection._ensure_uniques = ensure_uniques
 
 
 def utcnow():
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
+# --- the loop's shared state -------------------------------------------------------------------
+
+CLOSE = object()  # an outcome: close the connection without a reply
+timers = []  # heap of (deadline, seq, callback)
+timer_seq = itertools.count()
+ready = collections.deque()  # parked commands to resume
+held = {}  # label -> [Park] held until releaseFailPoint
+failpoints = {}  # appName (None: every connection) -> fault point
+current_conn = None  # the connection whose command runs now
+split_point = None  # the fault point of the command running now when it asks for a split upsert
+active_txn = None  # the transaction the running command belongs to
+
+
+class Conn:
+    __slots__ = ('sock', 'buf', 'app_name', 'parked', 'closed')
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = bytearray()
+        self.app_name = None
+        self.parked = None
+        self.closed = False
+
+
+class Park:
+    """A command that waits (for a label, a timer or a transaction) without holding up the loop.
+    `resume()` gives its outcome: a reply, CLOSE, or another Park."""
+    __slots__ = ('resume', 'label', 'command', 'ns', 'app_name', 'conn', 'frame', 'done')
+
+    def __init__(self, resume, label=None, command=None, ns=None):
+        self.resume = resume
+        self.label = label
+        self.command = command
+        self.ns = ns
+        self.app_name = current_conn.app_name if current_conn is not None else None
+        self.conn = None
+        self.frame = None
+        self.done = False
+
+
+def call_later(delay_s, callback):
+    heapq.heappush(timers, (time.monotonic() + max(0.0, delay_s), next(timer_seq), callback))
+
+
+def wake(park, resume=None):
+    if park.done:
+        return
+    if resume is not None:
+        park.resume = resume
+    park.done = True
+    ready.append(park)
+
+
+def then(outcome, step):
+    """Applies `step` to a reply now, or to the reply a parked command ends with."""
+    if isinstance(outcome, Park):
+        resume = outcome.resume
+        outcome.resume = lambda: then(resume(), step)
+        return outcome
+    if outcome is CLOSE:
+        return outcome
+    return step(outcome)
+
+
+def hold(label, command, ns, resume):
+    park = Park(resume, label=label, command=command, ns=ns)
+    held.setdefault(label, []).append(park)
+    return park
+
+
 def collection(db_name, name):
     if not isinstance(name, str) or not name:
         raise CommandError(73, 'Invalid namespace specified: %r' % (name,), 'InvalidNamespace')
+    if active_txn is not None:
+        return txn_collection(active_txn, db_name, name)
     return store[db_name][name]
 
 
@@ -116,8 +350,8 @@ def cursor_reply(namespace, docs_iter, batch_size, single_batch=False):
     return {'cursor': {'id': Int64(cursor_id), 'ns': namespace, 'firstBatch': first}, 'ok': 1}
 
 
-def cmd_hello(db_name, cmd):
-    return {
+def hello_reply():
+    reply = {
         'ismaster': True,
         'isWritablePrimary': True,
         'helloOk': True,
@@ -132,6 +366,26 @@ def cmd_hello(db_name, cmd):
         'readOnly': False,
         'ok': 1,
     }
+    if REPLSET is not None:
+        reply.update({
+            'setName': REPLSET, 'setVersion': 1, 'hosts': [HOST], 'me': HOST, 'primary': HOST,
+            'secondary': False, 'electionId': ELECTION_ID,
+            'topologyVersion': {'processId': PROCESS_ID, 'counter': Int64(0)},
+        })
+    return reply
+
+
+def cmd_hello(db_name, cmd):
+    client = cmd.get('client')
+    if client and current_conn is not None:
+        current_conn.app_name = (client.get('application') or {}).get('name')
+    if REPLSET is not None and 'topologyVersion' in cmd and 'maxAwaitTimeMS' in cmd:
+        # An awaitable hello (the driver's streaming monitor): the topology never changes, so
+        # answer when the wait is over, as a real server does.
+        park = Park(hello_reply, command='hello')
+        call_later(int(cmd['maxAwaitTimeMS']) / 1000, lambda: wake(park))
+        return park
+    return hello_reply()
 
 
 def cmd_build_info(db_name, cmd):
@@ -254,24 +508,63 @@ def cmd_kill_cursors(db_name, cmd):
 
 
 def write_error(index, exc):
-    return {'index': index, 'code': getattr(exc, 'code', None) or 2, 'errmsg': str(exc)}
+    error = {'index': index, 'code': getattr(exc, 'code', None) or 2, 'errmsg': str(exc)}
+    extra = getattr(exc, 'extra', None)
+    if extra:
+        error.update(extra)
+    return error
 
 
-def run_writes(cmd, items_key, apply):
+class SplitUpsert(Exception):
+    """Raised by an upsert whose match found nothing while a splitUpsert fault point fires."""
+
+    def __init__(self, insert):
+        super().__init__('split upsert')
+        self.insert = insert
+
+
+class WriteRun:
     """A write command's items one by one: `apply(index, item)` returns what it wrote; a failure
-    becomes a write error with its code, and an ordered command stops at the first."""
-    n, errors = 0, []
-    for index, item in enumerate(cmd.get(items_key, [])):
+    becomes a write error with its code, and an ordered command stops at the first. A split upsert
+    parks the run, which goes on from the next item once released."""
+
+    def __init__(self, cmd, items_key, apply, finish, ns, command):
+        self.items = cmd.get(items_key) or []
+        self.ordered = cmd.get('ordered', True)
+        self.apply = apply
+        self.finish = finish
+        self.ns = ns
+        self.command = command
+        self.n = 0
+        self.errors = []
+
+    def run(self, start=0):
+        for index in range(start, len(self.items)):
+            try:
+                self.n += self.apply(index, self.items[index])
+            except SplitUpsert as split:
+                label = split_point['data']['holdUntilReleased']
+                return hold(label, self.command, self.ns, lambda i=index, s=split: self.resume(i, s.insert))
+            except Exception as exc:  # noqa: BLE001 - every failure becomes a write error
+                self.errors.append(write_error(index, exc))
+                if self.ordered:
+                    break
+        return self.reply()
+
+    def resume(self, index, insert):
         try:
-            n += apply(index, item)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a write error
-            errors.append(write_error(index, exc))
-            if cmd.get('ordered', True):
-                break
-    reply = {'n': n, 'ok': 1}
-    if errors:
-        reply['writeErrors'] = errors
-    return reply
+            self.n += insert()
+        except Exception as exc:  # noqa: BLE001
+            self.errors.append(write_error(index, exc))
+            if self.ordered:
+                return self.reply()
+        return self.run(index + 1)
+
+    def reply(self):
+        reply = {'n': self.n, 'ok': 1}
+        if self.errors:
+            reply['writeErrors'] = self.errors
+        return self.finish(reply)
 
 
 def cmd_insert(db_name, cmd):
@@ -281,7 +574,7 @@ def cmd_insert(db_name, cmd):
         coll.insert_one(doc)
         return 1
 
-    return run_writes(cmd, 'documents', insert)
+    return WriteRun(cmd, 'documents', insert, lambda reply: reply, None, 'insert').run()
 
 
 def is_replacement(update):
@@ -299,30 +592,69 @@ def replace_by_id(coll, query, replacement, upsert):
     _id = query.get('_id')
     if _id is None or isinstance(_id, dict):
         return None
-    store = coll._store
-    existing = store[_id] if _id in store else None
+    documents = coll._store
+    existing = documents[_id] if _id in documents else None
     document = dict(replacement)
     document.pop('_id', None)
     document = dict(_id=_id, **document)
     if existing is not None and mm_filtering.filter_applies(query, existing):
-        store[_id] = document
+        documents[_id] = document
         try:
             coll._ensure_uniques(document)
         except mongomock.DuplicateKeyError:
-            store[_id] = existing
+            documents[_id] = existing
             raise
         return {'n': 1, 'nModified': 0 if existing == document else 1}
     if not upsert:
         return {'n': 0, 'nModified': 0}
     if existing is not None:
-        raise mongomock.DuplicateKeyError('E11000 duplicate key error: _id %r' % (_id,), 11000)
-    store[_id] = document
+        raise DuplicateKey(coll, '_id_', SON([('_id', 1)]), SON([('_id', _id)]))
+    documents[_id] = document
     try:
         coll._ensure_uniques(document)
     except mongomock.DuplicateKeyError:
-        del store[_id]
+        del documents[_id]
         raise
     return {'n': 1, 'nModified': 0, 'upserted': _id}
+
+
+def refuse_unsupported_update(change, array_filters):
+    if isinstance(change, list):
+        raise CommandError(238, 'the emulator does not support aggregation-pipeline updates')
+    if array_filters:
+        raise CommandError(238, 'the emulator does not support arrayFilters')
+
+
+_scratch = mongomock.MongoClient()['scratch']['upsert']
+
+
+def upsert_document(query, change):
+    """The document an upsert of `change` on `query` inserts, built on an empty scratch collection."""
+    _scratch._store.drop()
+    _scratch._update(query, change, upsert=True)
+    doc = next(iter(_scratch._store._documents.values()))
+    _scratch._store.drop()
+    return doc
+
+
+def has_match(coll, query):
+    return next(iter(coll._iter_documents(query)), None) is not None
+
+
+def server_retries_upsert(query, change, error):
+    """A real server retries an upsert's duplicate key as an update when the query is only
+    equalities on exactly the colliding index's fields and the update does not set them."""
+    fields = set((getattr(error, 'extra', None) or {}).get('keyPattern') or ())
+    if not fields or set(query) != fields:
+        return False
+    for value in query.values():
+        if isinstance(value, dict) and any(k.startswith('$') for k in value):
+            return False
+    if isinstance(change, dict) and not is_replacement(change):
+        for operator_args in change.values():
+            if isinstance(operator_args, dict) and fields & set(operator_args):
+                return False
+    return True
 
 
 def cmd_update(db_name, cmd):
@@ -331,11 +663,14 @@ def cmd_update(db_name, cmd):
 
     def update(index, spec):
         change = spec.get('u')
-        if isinstance(change, list):
-            raise CommandError(2, 'the emulator does not support aggregation-pipeline updates')
-        if spec.get('arrayFilters'):
-            raise CommandError(2, 'the emulator does not support arrayFilters')
+        refuse_unsupported_update(change, spec.get('arrayFilters'))
         query, upsert, multi = spec.get('q') or {}, bool(spec.get('upsert')), bool(spec.get('multi'))
+        if upsert and split_point is not None and active_txn is None and not has_match(coll, query) \
+                and consume(split_point):
+            raise SplitUpsert(lambda: split_insert(index, query, change, multi))
+        return apply_update(index, query, change, upsert, multi)
+
+    def apply_update(index, query, change, upsert, multi):
         result = replace_by_id(coll, query, change, upsert) if is_replacement(change) and not multi else None
         if result is None:
             result = coll._update(query, change, upsert=upsert, multi=multi)
@@ -345,11 +680,24 @@ def cmd_update(db_name, cmd):
         modified[0] += result.get('nModified', 0)
         return result.get('n', 0)
 
-    reply = run_writes(cmd, 'updates', update)
-    reply['nModified'] = modified[0]
-    if upserted:
-        reply['upserted'] = upserted
-    return reply
+    def split_insert(index, query, change, multi):
+        doc = upsert_document(query, change)
+        try:
+            coll.insert_one(doc)
+        except mongomock.DuplicateKeyError as error:
+            if not server_retries_upsert(query, change, error):
+                raise
+            return apply_update(index, query, change, True, multi)
+        upserted.append({'index': index, '_id': doc['_id']})
+        return 1
+
+    def finish(reply):
+        reply['nModified'] = modified[0]
+        if upserted:
+            reply['upserted'] = upserted
+        return reply
+
+    return WriteRun(cmd, 'updates', update, finish, '%s.%s' % (db_name, cmd['update']), 'update').run()
 
 
 def cmd_delete(db_name, cmd):
@@ -361,11 +709,12 @@ def cmd_delete(db_name, cmd):
             return coll.delete_one(query).deleted_count
         return coll.delete_many(query).deleted_count
 
-    return run_writes(cmd, 'deletes', delete)
+    return WriteRun(cmd, 'deletes', delete, lambda reply: reply, None, 'delete').run()
 
 
 def cmd_find_and_modify(db_name, cmd):
-    coll = collection(db_name, cmd['findAndModify'])
+    name = cmd.get('findAndModify', cmd.get('findandmodify'))
+    coll = collection(db_name, name)
     query = cmd.get('query') or {}
     sort = sort_spec(cmd.get('sort'))
     projection = cmd.get('fields') or None
@@ -373,11 +722,18 @@ def cmd_find_and_modify(db_name, cmd):
         old = coll.find_one_and_delete(query, projection=projection, sort=sort)
         return {'lastErrorObject': {'n': 1 if old else 0}, 'value': old, 'ok': 1}
     update = cmd.get('update')
-    if isinstance(update, list):
-        raise CommandError(2, 'the emulator does not support aggregation-pipeline updates')
+    refuse_unsupported_update(update, cmd.get('arrayFilters'))
     upsert = bool(cmd.get('upsert'))
     return_new = bool(cmd.get('new'))
     old = coll.find_one(query, sort=sort)
+    if old is None and upsert and split_point is not None and active_txn is None and consume(split_point):
+        label = split_point['data']['holdUntilReleased']
+        return hold(label, 'findAndModify', '%s.%s' % (db_name, name),
+                    lambda: find_and_modify_split_insert(coll, query, sort, update, return_new, projection))
+    return find_and_modify_apply(coll, query, sort, update, upsert, return_new, projection, old)
+
+
+def find_and_modify_apply(coll, query, sort, update, upsert, return_new, projection, old):
     target = {'_id': old['_id']} if old else query
     result = coll._update(target, update, upsert=upsert and old is None)
     if old is None and result.get('upserted') is None:
@@ -395,6 +751,20 @@ def cmd_find_and_modify(db_name, cmd):
     else:
         value = old
     return {'lastErrorObject': last_error, 'value': value, 'ok': 1}
+
+
+def find_and_modify_split_insert(coll, query, sort, update, return_new, projection):
+    doc = upsert_document(query, update)
+    try:
+        coll.insert_one(doc)
+    except mongomock.DuplicateKeyError as error:
+        if not server_retries_upsert(query, update, error):
+            return error_reply(error)
+        old = coll.find_one(query, sort=sort)
+        return find_and_modify_apply(coll, query, sort, update, True, return_new, projection, old)
+    value = coll.find_one({'_id': doc['_id']}, projection=projection) if return_new else None
+    return {'lastErrorObject': {'n': 1, 'updatedExisting': False, 'upserted': doc['_id']}, 'value': value,
+            'ok': 1}
 
 
 def project(doc, projection):
@@ -419,9 +789,11 @@ def cmd_distinct(db_name, cmd):
 def cmd_aggregate(db_name, cmd):
     name = cmd['aggregate']
     if name == 1:
-        raise CommandError(2, 'the emulator does not support database-level aggregation')
+        raise CommandError(238, 'the emulator does not support database-level aggregation')
     coll = collection(db_name, name)
     pipeline = list(cmd.get('pipeline') or [])
+    if active_txn is not None and any(k in stage for stage in pipeline for k in ('$lookup', '$graphLookup', '$unionWith')):
+        raise CommandError(238, 'the emulator does not support $lookup, $graphLookup or $unionWith in a transaction')
     # mongomock copies the whole collection before the first stage; a leading $match is applied
     # first, so only the matching documents are copied.
     match = pipeline.pop(0)['$match'] if pipeline and '$match' in pipeline[0] else {}
@@ -472,13 +844,68 @@ def cmd_drop_database(db_name, cmd):
     return {'dropped': db_name, 'ok': 1}
 
 
+INDEX_OPTIONS = ('unique', 'sparse', 'partialFilterExpression')
+IGNORED_INDEX_FIELDS = {'key', 'name', 'v', 'background'}
+
+
+def index_options(spec):
+    return {k: spec[k] for k in INDEX_OPTIONS if spec.get(k)}
+
+
+def index_shell(name, key, options):
+    return shell_value(dict({'v': 2, 'key': dict(key), 'name': name}, **options))
+
+
+def check_commit_quorum(cmd):
+    if 'commitQuorum' not in cmd:
+        return
+    if REPLSET is None:
+        raise CommandError(2, "Standalones can't specify commitQuorum", 'BadValue')
+    quorum = cmd['commitQuorum']
+    if isinstance(quorum, (int, float)) and not isinstance(quorum, bool) and quorum > 1:
+        raise CommandError(278, 'Not enough data-bearing voting nodes to satisfy commit quorum',
+                           'UnsatisfiableCommitQuorum')
+
+
 def cmd_create_indexes(db_name, cmd):
+    check_commit_quorum(cmd)
     coll = collection(db_name, cmd['createIndexes'])
+    existing = {'_id_': {'key': [('_id', 1)]}}
+    existing.update(coll._store.indexes)
     before = len(coll.index_information())
+    to_create = []
     for spec in cmd.get('indexes', []):
-        options = {k: v for k, v in spec.items() if k in ('name', 'unique', 'sparse',
-                                                          'partialFilterExpression')}
-        coll.create_index(list(spec['key'].items()), **options)
+        key = [(k, v) for k, v in spec['key'].items()]
+        name = spec.get('name') or mm_helpers.gen_index_name(key)
+        if 'expireAfterSeconds' in spec:
+            raise CommandError(238, 'the emulator cannot honour TTL indexes: it never expires documents '
+                                    '(expireAfterSeconds on index %s)' % name)
+        unknown = sorted(set(spec) - IGNORED_INDEX_FIELDS - set(INDEX_OPTIONS))
+        if unknown:
+            raise CommandError(238, 'the emulator does not support the index option(s) %s (index %s)'
+                               % (', '.join(unknown), name))
+        options = index_options(spec)
+        same_name = existing.get(name)
+        if same_name is not None:
+            if list(same_name['key']) != key:
+                raise CommandError(86, 'An existing index has the same name as the requested index. When index names '
+                                       'are not specified, they are auto generated and can cause conflicts. Please '
+                                       'refer to our documentation. Requested index: %s, existing index: %s' % (
+                                           index_shell(name, key, options),
+                                           index_shell(name, same_name['key'], index_options(same_name))))
+            if index_options(same_name) != options:
+                raise CommandError(85, 'An equivalent index already exists with the same name but different options. '
+                                       'Requested index: %s, existing index: %s' % (
+                                           index_shell(name, key, options),
+                                           index_shell(name, same_name['key'], index_options(same_name))))
+            continue
+        for other_name, other in existing.items():
+            if list(other['key']) == key and other.get('partialFilterExpression') == options.get('partialFilterExpression'):
+                raise CommandError(85, 'Index already exists with a different name: %s' % other_name)
+        existing[name] = dict({'key': key}, **options)
+        to_create.append((key, name, options))
+    for key, name, options in to_create:
+        coll.create_index(key, name=name, **options)
     after = len(coll.index_information())
     return {'numIndexesBefore': before, 'numIndexesAfter': after, 'createdCollectionAutomatically':
             before == 0, 'ok': 1}
@@ -516,10 +943,477 @@ def cmd_db_stats(db_name, cmd):
     return {'db': db_name, 'collections': len(names), 'objects': objects, 'ok': 1}
 
 
+# --- fault points --------------------------------------------------------------------------------
+
+FAILPOINT_COMMANDS = {'configureFailPoint', 'releaseFailPoint', 'failPointStatus'}
+
+
+def cmd_configure_fail_point(db_name, cmd):
+    if cmd['configureFailPoint'] != 'failCommand':
+        raise CommandError(2, 'the emulator has only the failCommand fail point (not %r)' % (cmd['configureFailPoint'],))
+    mode = cmd.get('mode')
+    data = cmd.get('data') or {}
+    app = data.get('appName')
+    if mode == 'off':
+        if app is None:
+            failpoints.clear()
+        else:
+            failpoints.pop(app, None)
+        return {'count': 0, 'ok': 1}
+    times = skip = None
+    if mode == 'alwaysOn':
+        pass
+    elif isinstance(mode, dict) and len(mode) == 1 and 'times' in mode:
+        times = int(mode['times'])
+    elif isinstance(mode, dict) and len(mode) == 1 and 'skip' in mode:
+        skip = int(mode['skip'])
+    else:
+        raise CommandError(2, "mode must be 'alwaysOn', 'off', {times: N} or {skip: N} (got %r)" % (mode,))
+    names = data.get('failCommands')
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise CommandError(2, 'data.failCommands must be a non-empty list of command names')
+    if data.get('splitUpsert') and not isinstance(data.get('holdUntilReleased'), str):
+        raise CommandError(2, 'data.splitUpsert needs data.holdUntilReleased (a label)')
+    if 'holdUntilReleased' in data and not isinstance(data['holdUntilReleased'], str):
+        raise CommandError(2, 'data.holdUntilReleased must be a string label')
+    if times is not None and times <= 0:
+        failpoints.pop(app, None)
+        return {'count': 0, 'ok': 1}
+    failpoints[app] = {'names': frozenset(names), 'times': times, 'skip': skip or 0, 'data': data, 'app': app,
+                       'mode': mode}
+    return {'count': 0, 'ok': 1}
+
+
+def cmd_release_fail_point(db_name, cmd):
+    label = cmd['releaseFailPoint']
+    parks = held.pop(label, [])
+    for park in parks:
+        wake(park)
+    return {'released': len(parks), 'ok': 1}
+
+
+def cmd_fail_point_status(db_name, cmd):
+    parked = [{'label': p.label, 'command': p.command, 'appName': p.app_name, 'ns': p.ns}
+              for parks in held.values() for p in parks if not p.done]
+    points = [{'appName': fp['app'], 'mode': fp['mode'], 'data': fp['data']} for fp in failpoints.values()]
+    return {'parked': parked, 'failPoints': points, 'ok': 1}
+
+
+def matching_failpoint(conn, name):
+    if conn.app_name is not None:
+        fp = failpoints.get(conn.app_name)
+        if fp is not None and name in fp['names']:
+            return fp
+    fp = failpoints.get(None)
+    if fp is not None and name in fp['names']:
+        return fp
+    return None
+
+
+def consume(fp):
+    """Whether the fault point fires now (counting its skip and times)."""
+    if fp['skip'] > 0:
+        fp['skip'] -= 1
+        return False
+    if fp['times'] is not None:
+        fp['times'] -= 1
+        if fp['times'] <= 0 and failpoints.get(fp['app']) is fp:
+            del failpoints[fp['app']]
+    return True
+
+
+def namespace(db_name, cmd, name):
+    target = cmd.get(name)
+    return '%s.%s' % (db_name, target) if isinstance(target, str) else db_name
+
+
+def apply_failpoint(conn, fp, cmd, db_name, name):
+    global split_point
+    data = fp['data']
+    if data.get('splitUpsert'):
+        split_point = fp
+        try:
+            return execute(cmd, db_name, name)
+        finally:
+            split_point = None
+    if not consume(fp):
+        return execute(cmd, db_name, name)
+    if data.get('closeConnection'):
+        return CLOSE
+    finish = lambda: finish_failpoint(data, cmd, db_name, name)  # noqa: E731
+    label = data.get('holdUntilReleased')
+    if label is not None:
+        return hold(label, name, namespace(db_name, cmd, name), finish)
+    if data.get('blockConnection'):
+        park = Park(finish, command=name, ns=namespace(db_name, cmd, name))
+        call_later(int(data.get('blockTimeMS', 0)) / 1000, lambda: wake(park))
+        return park
+    return finish()
+
+
+def finish_failpoint(data, cmd, db_name, name):
+    if 'errorCode' in data:
+        code = int(data['errorCode'])
+        reply = {'ok': 0, 'errmsg': data.get('errmsg') or "Failing command via 'failCommand' failpoint",
+                 'code': code}
+        if code in CODE_NAMES:
+            reply['codeName'] = CODE_NAMES[code]
+        labels = data.get('errorLabels')
+        if labels is None and REPLSET is not None and 'txnNumber' in cmd and 'autocommit' not in cmd \
+                and code in RETRYABLE_CODES:
+            labels = ['RetryableWriteError']
+        if labels:
+            reply['errorLabels'] = list(labels)
+        return reply
+    outcome = execute(cmd, db_name, name)
+    if data.get('closeConnectionAfterWrite'):
+        return then(outcome, lambda _reply: CLOSE)
+    concern_error = data.get('writeConcernError')
+    if concern_error:
+        def add_concern_error(reply):
+            if reply.get('ok') and not reply.get('writeErrors'):
+                reply['writeConcernError'] = dict(concern_error)
+            return reply
+        return then(outcome, add_concern_error)
+    return outcome
+
+
+# --- replica-set mode: sessions, transactions, retryable writes ----------------------------------
+
+WRITE_COMMANDS = {'insert', 'update', 'delete', 'findAndModify', 'findandmodify'}
+TXN_COMMANDS = WRITE_COMMANDS | {'find', 'getMore', 'killCursors', 'aggregate', 'distinct',
+                                 'commitTransaction', 'abortTransaction'}
+TXN_STANDALONE = 'Transaction numbers are only allowed on a replica set member or mongos'
+sessions = {}  # lsid id bytes -> Session
+open_txns = []
+versions = {}  # (ns, id key) -> sequence of the last write while a transaction was open
+sequence = [0]
+
+
+class Session:
+    __slots__ = ('txn_number', 'txn', 'retry_number', 'retry_reply')
+
+    def __init__(self):
+        self.txn_number = -1
+        self.txn = None
+        self.retry_number = None
+        self.retry_reply = None
+
+
+class Txn:
+    __slots__ = ('number', 'start_seq', 'client', 'copied', 'written', 'waiters', 'state', 'deadline')
+
+    def __init__(self, number):
+        self.number = number
+        self.start_seq = sequence[0]
+        self.client = mongomock.MongoClient()
+        self.copied = set()
+        self.written = {}  # ns -> set of id keys
+        self.waiters = []
+        self.state = 'open'
+        self.deadline = time.monotonic() + TXN_LIFETIME_S
+
+
+def txn_collection(txn, db_name, name):
+    """The transaction's copy of a collection: the committed documents as of its first touch (shared
+    until the transaction writes one; see own_targets), the indexes copied."""
+    coll = txn.client[db_name][name]
+    if (db_name, name) not in txn.copied:
+        source = store[db_name][name]._store
+        target = coll._store
+        target._documents = collections.OrderedDict(source._documents)
+        target.indexes = copy.deepcopy(source.indexes)
+        if source._is_force_created:
+            target.create()
+        txn.copied.add((db_name, name))
+    return coll
+
+
+def write_targets(coll, name, cmd):
+    """The id keys of the documents a write may change (matched now), plus an upsert's `_id`."""
+    keys = set()
+    if name == 'insert':
+        for doc in cmd.get('documents') or []:
+            if '_id' in doc:
+                keys.add(id_key(doc['_id']))
+        return keys
+    if name in ('update', 'delete'):
+        specs = cmd.get('updates' if name == 'update' else 'deletes') or []
+        for spec in specs:
+            query = spec.get('q') or {}
+            one = not spec.get('multi') if name == 'update' else int(spec.get('limit', 0)) == 1
+            found = False
+            for doc in coll._iter_documents(query):
+                keys.add(id_key(doc['_id']))
+                found = True
+                if one:
+                    break
+            if not found and spec.get('upsert') and '_id' in query and not isinstance(query['_id'], dict):
+                keys.add(id_key(query['_id']))
+        return keys
+    query = cmd.get('query') or {}
+    old = coll.find_one(query, sort=sort_spec(cmd.get('sort')))
+    if old is not None:
+        keys.add(id_key(old['_id']))
+    elif cmd.get('upsert') and '_id' in query and not isinstance(query['_id'], dict):
+        keys.add(id_key(query['_id']))
+    return keys
+
+
+def target_collection(cmd, name):
+    return cmd.get(name) if name != 'findandmodify' else cmd.get('findandmodify')
+
+
+def upserted_keys(reply):
+    keys = set()
+    if isinstance(reply, dict):
+        for item in reply.get('upserted') or []:
+            keys.add(id_key(item['_id']))
+        last = reply.get('lastErrorObject') or {}
+        if last.get('upserted') is not None:
+            keys.add(id_key(last['upserted']))
+    return keys
+
+
+def txn_holding(ns, keys, me=None):
+    for txn in open_txns:
+        if txn is not me:
+            written = txn.written.get(ns)
+            if written and not written.isdisjoint(keys):
+                return txn
+    return None
+
+
+def end_txn(txn, state):
+    txn.state = state
+    if txn in open_txns:
+        open_txns.remove(txn)
+    if not open_txns:
+        versions.clear()
+    txn.client = None
+    waiters, txn.waiters = txn.waiters, []
+    for park in waiters:
+        wake(park)
+
+
+def commit_txn(txn):
+    sequence[0] += 1
+    for ns, keys in txn.written.items():
+        db_name, _, name = ns.partition('.')
+        private = txn.client[db_name][name]._store._documents
+        main = store[db_name][name]._store
+        for key in keys:
+            if key in private:
+                main[key] = private[key]
+            else:
+                main._documents.pop(key, None)
+            versions[(ns, key)] = sequence[0]
+    end_txn(txn, 'committed')
+
+
+expiry_timer = [False]
+
+
+def expire_txns():
+    now = time.monotonic()
+    for txn in list(open_txns):
+        if txn.deadline <= now:
+            end_txn(txn, 'aborted')
+    expiry_timer[0] = bool(open_txns)
+    if open_txns:
+        call_later(min(1.0, TXN_LIFETIME_S), expire_txns)
+
+
+def write_conflict():
+    return {'ok': 0, 'code': 112, 'codeName': 'WriteConflict',
+            'errmsg': 'WriteConflict error: this operation conflicted with another operation. '
+                      'Please retry your operation or multi-document transaction.',
+            'errorLabels': ['TransientTransactionError']}
+
+
+def no_such_transaction(number, why):
+    return {'ok': 0, 'code': 251, 'codeName': 'NoSuchTransaction',
+            'errmsg': 'Transaction with { txnNumber: %d } %s' % (number, why),
+            'errorLabels': ['TransientTransactionError']}
+
+
+def session_for(cmd):
+    lsid = cmd.get('lsid')
+    if not isinstance(lsid, dict) or 'id' not in lsid:
+        raise CommandError(72, 'a transaction number needs a session (lsid)', 'InvalidOptions')
+    key = bytes(lsid['id'])
+    session = sessions.get(key)
+    if session is None:
+        session = sessions[key] = Session()
+    return session
+
+
+def cmd_end_sessions(db_name, cmd):
+    for lsid in cmd.get('endSessions') or []:
+        session = sessions.pop(bytes(lsid.get('id', b'')), None) if isinstance(lsid, dict) else None
+        if session is not None and session.txn is not None and session.txn.state == 'open':
+            end_txn(session.txn, 'aborted')
+    return {'ok': 1}
+
+
+def rs_execute(cmd, db_name, name, handler):
+    if 'autocommit' in cmd or 'startTransaction' in cmd:
+        return txn_execute(cmd, db_name, name, handler)
+    if name in ('commitTransaction', 'abortTransaction'):
+        return error_reply(CommandError(72, '%s must be run with autocommit: false in a session' % name))
+    if 'txnNumber' in cmd and name in WRITE_COMMANDS:
+        return retryable_execute(cmd, db_name, name, handler)
+    return rs_write(cmd, db_name, name, handler)
+
+
+def rs_write(cmd, db_name, name, handler):
+    """A command outside any transaction; a write waits for the open transactions that wrote one of
+    its documents, as on a real server."""
+    if not open_txns or name not in WRITE_COMMANDS:
+        return run_handler(handler, db_name, cmd)
+    coll_name = target_collection(cmd, name)
+    ns = '%s.%s' % (db_name, coll_name)
+    try:
+        coll = store[db_name][coll_name]
+        keys = write_targets(coll, name, cmd)
+    except Exception:  # noqa: BLE001 - a bad command: the handler gives its error
+        return run_handler(handler, db_name, cmd)
+    holder = txn_holding(ns, keys)
+    if holder is not None:
+        park = Park(lambda: rs_write(cmd, db_name, name, handler), command=name, ns=ns)
+        holder.waiters.append(park)
+        if cmd.get('maxTimeMS'):
+            call_later(int(cmd['maxTimeMS']) / 1000, lambda: wake(park, lambda: error_reply(
+                CommandError(50, 'operation exceeded time limit', 'MaxTimeMSExpired'))))
+        return park
+    # Transactions share the committed documents until they write them: give this write its own
+    # copies, so that mongomock's in-place update does not change what a transaction reads.
+    documents = coll._store._documents
+    for key in keys:
+        if key in documents:
+            documents[key] = copy.deepcopy(documents[key])
+    outcome = run_handler(handler, db_name, cmd)
+
+    def record(reply):
+        if open_txns:
+            sequence[0] += 1
+            for key in keys | upserted_keys(reply):
+                versions[(ns, key)] = sequence[0]
+        return reply
+
+    return then(outcome, record)
+
+
+def retryable_execute(cmd, db_name, name, handler):
+    try:
+        session = session_for(cmd)
+    except CommandError as exc:
+        return error_reply(exc)
+    number = int(cmd['txnNumber'])
+    if session.retry_number == number and session.retry_reply is not None:
+        return session.retry_reply  # executed already: the stored reply, nothing runs again
+    if number < session.txn_number:
+        return error_reply(CommandError(225, 'Retryable write with txnNumber %d is prohibited on session because a '
+                                             'newer retryable write with txnNumber %d has already started'
+                                        % (number, session.txn_number)))
+    session.txn_number = number
+    if session.txn is not None and session.txn.state == 'open':
+        end_txn(session.txn, 'aborted')
+    outcome = rs_write(cmd, db_name, name, handler)
+
+    def remember(reply):
+        if reply.get('ok'):
+            session.retry_number = number
+            session.retry_reply = reply
+        return reply
+
+    return then(outcome, remember)
+
+
+def txn_execute(cmd, db_name, name, handler):
+    global active_txn
+    try:
+        session = session_for(cmd)
+    except CommandError as exc:
+        return error_reply(exc)
+    if 'txnNumber' not in cmd or cmd.get('autocommit', True) is not False:
+        return error_reply(CommandError(72, 'a transaction needs txnNumber and autocommit: false'))
+    number = int(cmd['txnNumber'])
+    txn = session.txn
+    if cmd.get('startTransaction'):
+        if number < session.txn_number or (number == session.txn_number and txn is not None and txn.number == number):
+            return error_reply(CommandError(225, 'Cannot start transaction %d on session because transaction %d has '
+                                                 'already started' % (number, session.txn_number)))
+        if txn is not None and txn.state == 'open':
+            end_txn(txn, 'aborted')
+        session.txn_number = number
+        txn = session.txn = Txn(number)
+        open_txns.append(txn)
+        if not expiry_timer[0]:
+            expiry_timer[0] = True
+            call_later(min(1.0, TXN_LIFETIME_S), expire_txns)
+    elif txn is None or txn.number != number:
+        return no_such_transaction(number, 'is not in progress on this session.')
+    elif txn.state == 'committed':
+        if name == 'commitTransaction':
+            return {'ok': 1}  # a retried commit
+        return error_reply(CommandError(256, 'Transaction %d has been committed.' % number))
+    elif txn.state == 'aborted':
+        if name == 'abortTransaction':
+            return {'ok': 1}
+        return no_such_transaction(number, 'has been aborted.')
+    if name == 'commitTransaction':
+        commit_txn(txn)
+        return {'ok': 1}
+    if name == 'abortTransaction':
+        end_txn(txn, 'aborted')
+        return {'ok': 1}
+    if name not in TXN_COMMANDS:
+        end_txn(txn, 'aborted')
+        return error_reply(CommandError(263, "Cannot run '%s' in a multi-document transaction." % name))
+    active_txn = txn
+    try:
+        if name in WRITE_COMMANDS:
+            reply = txn_write(txn, cmd, db_name, name, handler)
+        else:
+            reply = run_handler(handler, db_name, cmd)
+    finally:
+        active_txn = None
+    # Any failed statement aborts the transaction, as on a real server.
+    if isinstance(reply, dict) and (not reply.get('ok') or reply.get('writeErrors')) and txn.state == 'open':
+        end_txn(txn, 'aborted')
+    return reply
+
+
+def txn_write(txn, cmd, db_name, name, handler):
+    coll_name = target_collection(cmd, name)
+    ns = '%s.%s' % (db_name, coll_name)
+    try:
+        coll = collection(db_name, coll_name)
+        keys = write_targets(coll, name, cmd)
+    except Exception as exc:  # noqa: BLE001
+        return error_reply(exc)
+    if txn_holding(ns, keys, txn) is not None or any(versions.get((ns, k), -1) > txn.start_seq for k in keys):
+        end_txn(txn, 'aborted')
+        return write_conflict()
+    written = txn.written.setdefault(ns, set())
+    documents = coll._store._documents
+    for key in keys - written:
+        if key in documents:
+            documents[key] = copy.deepcopy(documents[key])
+    reply = run_handler(handler, db_name, cmd)
+    written |= keys | upserted_keys(reply)
+    if name == 'insert':
+        written.update(id_key(doc['_id']) for doc in cmd.get('documents') or [] if '_id' in doc)
+    return reply
+
+
+# --- commands, dispatch and the loop -------------------------------------------------------------
+
 COMMANDS = {
     'hello': cmd_hello, 'ismaster': cmd_hello, 'isMaster': cmd_hello,
     'buildinfo': cmd_build_info, 'buildInfo': cmd_build_info,
-    'ping': cmd_ok, 'endSessions': cmd_ok, 'getLastError': cmd_ok,
+    'ping': cmd_ok, 'endSessions': cmd_end_sessions, 'getLastError': cmd_ok,
     'commitTransaction': cmd_ok, 'abortTransaction': cmd_ok, 'getParameter': cmd_ok,
     'serverStatus': cmd_server_status, 'dbStats': cmd_db_stats, 'dbstats': cmd_db_stats,
     'find': cmd_find, 'getMore': cmd_get_more, 'killCursors': cmd_kill_cursors,
@@ -530,70 +1424,179 @@ COMMANDS = {
     'create': cmd_create, 'drop': cmd_drop, 'dropDatabase': cmd_drop_database,
     'createIndexes': cmd_create_indexes, 'listIndexes': cmd_list_indexes,
     'dropIndexes': cmd_drop_indexes, 'deleteIndexes': cmd_drop_indexes,
+    'configureFailPoint': cmd_configure_fail_point, 'releaseFailPoint': cmd_release_fail_point,
+    'failPointStatus': cmd_fail_point_status,
 }
 
 
-OP_REPLY, OP_QUERY, OP_MSG = 1, 2004, 2013
-MORE_TO_COME = mockupdb.OP_MSG_FLAGS['moreToCome']
-reply_ids = itertools.count(1)
-
-
-def run_command(cmd, db_name):
-    name = next(iter(cmd))
-    handler = COMMANDS.get(name)
-    if handler is None:
-        return {'ok': 0, 'errmsg': "no such command: '%s'" % name, 'code': 59,
-                'codeName': 'CommandNotFound'}
+def run_handler(handler, db_name, cmd):
     try:
         return handler(db_name, cmd)
     except Exception as exc:  # noqa: BLE001 - the driver gets the reason, the server lives on
         return error_reply(exc)
 
 
-def answer(message):
-    """One wire message in, its reply out (None when the client expects none)."""
+def execute(cmd, db_name, name):
+    handler = COMMANDS.get(name)
+    if handler is None:
+        return {'ok': 0, 'errmsg': "no such command: '%s'" % name, 'code': 59, 'codeName': 'CommandNotFound'}
+    if REPLSET is not None:
+        return rs_execute(cmd, db_name, name, handler)
+    if 'txnNumber' in cmd or 'startTransaction' in cmd or 'autocommit' in cmd:
+        return {'ok': 0, 'errmsg': TXN_STANDALONE, 'code': 20, 'codeName': 'IllegalOperation'}
+    return run_handler(handler, db_name, cmd)
+
+
+def dispatch(conn, cmd, db_name):
+    name = next(iter(cmd))
+    if failpoints and name not in FAILPOINT_COMMANDS:
+        fp = matching_failpoint(conn, name)
+        if fp is not None:
+            return apply_failpoint(conn, fp, cmd, db_name, name)
+    return execute(cmd, db_name, name)
+
+
+OP_REPLY, OP_QUERY, OP_MSG = 1, 2004, 2013
+MORE_TO_COME = mockupdb.OP_MSG_FLAGS['moreToCome']
+reply_ids = itertools.count(1)
+TIME_VARIABLES = {'errmsg': 'the emulator does not evaluate $$NOW or $$CLUSTER_TIME (it would ignore them): '
+                            'send a time from the client (the server clock is hello.localTime)',
+                  'code': 238, 'codeName': 'NotImplemented', 'ok': 0}
+
+
+def encode_reply(frame, reply):
+    opcode, request_id, _silent = frame
+    if opcode == OP_MSG:
+        body = struct.pack('<I', 0) + b'\x00' + bson.BSON.encode(reply)
+    else:
+        body = struct.pack('<iqii', 0, 0, 0, 1) + bson.BSON.encode(reply)
+    return struct.pack('<iiii', 16 + len(body), next(reply_ids), request_id, opcode if opcode == OP_MSG else OP_REPLY) + body
+
+
+def handle(conn, message):
+    """One wire message in; its outcome delivered (now, or when a parked command resumes)."""
+    global current_conn
     _length, request_id, _response_to, opcode = struct.unpack('<iiii', message[:16])
     if opcode == OP_MSG:
         request = mockupdb.OpMsg.unpack(message[16:], None, None, request_id)
-        reply = run_command(request.doc, request.doc.get('$db', 'admin'))
-        if (request.flags or 0) & MORE_TO_COME:
-            return None  # an unacknowledged write (w: 0)
-        body = struct.pack('<I', 0) + b'\x00' + bson.BSON.encode(reply)
-        return struct.pack('<iiii', 16 + len(body), next(reply_ids), request_id, OP_MSG) + body
-    if opcode == OP_QUERY:  # the legacy handshake some drivers still open with
+        cmd, db_name, silent = request.doc, request.doc.get('$db', 'admin'), bool((request.flags or 0) & MORE_TO_COME)
+    elif opcode == OP_QUERY:  # the legacy handshake some drivers still open with
         request = mockupdb.OpQuery.unpack(message[16:], None, None, request_id)
-        if request.is_command:
-            reply = run_command(request.doc, request.namespace)
-        else:
-            reply = {'$err': 'the emulator only answers commands', 'code': 2}
-        body = struct.pack('<iqii', 0, 0, 0, 1) + bson.BSON.encode(reply)
-        return struct.pack('<iiii', 16 + len(body), next(reply_ids), request_id, OP_REPLY) + body
-    raise ValueError('unsupported opcode %d' % opcode)
+        cmd, db_name, silent = request.doc, request.namespace, False
+        if not request.is_command:
+            return deliver(conn, {'$err': 'the emulator only answers commands', 'code': 2}, (opcode, request_id, False))
+    else:
+        raise ValueError('unsupported opcode %d' % opcode)
+    frame = (opcode, request_id, silent)
+    if b'$$' in message and (b'$$NOW' in message or b'$$CLUSTER_TIME' in message):
+        return deliver(conn, dict(TIME_VARIABLES), frame)
+    current_conn = conn
+    try:
+        outcome = dispatch(conn, cmd, db_name)
+    finally:
+        current_conn = None
+    deliver(conn, outcome, frame)
+
+
+def deliver(conn, outcome, frame):
+    if isinstance(outcome, Park):
+        outcome.conn = conn
+        outcome.frame = frame
+        conn.parked = outcome
+        return
+    conn.parked = None
+    if outcome is CLOSE:
+        close(conn)
+        return
+    if frame[2] or conn.closed:
+        return  # an unacknowledged write (w: 0), or nobody left to answer
+    data = encode_reply(frame, outcome)
+    sock = conn.sock
+    sock.setblocking(True)  # large replies: let the kernel take them whole
+    try:
+        sock.sendall(data)
+    except OSError:
+        close(conn)
+        return
+    sock.setblocking(False)
+
+
+selector = selectors.DefaultSelector()
+
+
+def close(conn):
+    if conn.closed:
+        return
+    conn.closed = True
+    try:
+        selector.unregister(conn.sock)
+    except (KeyError, ValueError):
+        pass
+    conn.buf = bytearray()
+    conn.sock.close()
+
+
+def drain(conn):
+    buf = conn.buf
+    while not conn.parked and not conn.closed and len(buf) >= 4:
+        length = struct.unpack('<i', buf[:4])[0]
+        if len(buf) < length:
+            break
+        message = bytes(buf[:length])
+        del buf[:length]
+        try:
+            handle(conn, message)
+        except Exception:  # noqa: BLE001 - a message we cannot read ends its connection
+            close(conn)
+            break
+
+
+def resume_ready():
+    global current_conn
+    while ready:
+        park = ready.popleft()
+        conn = park.conn
+        if conn is None:  # woken before it was delivered (cannot happen in one turn, kept safe)
+            continue
+        current_conn = conn
+        try:
+            outcome = park.resume()
+        except Exception as exc:  # noqa: BLE001
+            outcome = error_reply(exc)
+        finally:
+            current_conn = None
+        deliver(conn, outcome, park.frame)
+        if not conn.parked and not conn.closed:
+            drain(conn)
+
+
+def run_timers():
+    now = time.monotonic()
+    while timers and timers[0][0] <= now:
+        _, _, callback = heapq.heappop(timers)
+        callback()
 
 
 def serve(listener, stop):
-    selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
-    buffers = {}
     parent = os.getppid()
-
-    def close(conn):
-        selector.unregister(conn)
-        buffers.pop(conn, None)
-        conn.close()
-
     while not stop():
-        for key, _ in selector.select(timeout=1):
+        if ready:
+            timeout = 0
+        elif timers:
+            timeout = min(1.0, max(0.0, timers[0][0] - time.monotonic()))
+        else:
+            timeout = 1.0
+        for key, _ in selector.select(timeout=timeout):
             if key.fileobj is listener:
-                conn, _ = listener.accept()
-                conn.setblocking(False)
-                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                buffers[conn] = bytearray()
-                selector.register(conn, selectors.EVENT_READ)
+                sock, _ = listener.accept()
+                sock.setblocking(False)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                selector.register(sock, selectors.EVENT_READ, Conn(sock))
                 continue
-            conn = key.fileobj
+            conn = key.data
             try:
-                chunk = conn.recv(1 << 20)
+                chunk = conn.sock.recv(1 << 20)
             except (BlockingIOError, InterruptedError):
                 continue
             except OSError:
@@ -602,41 +1605,35 @@ def serve(listener, stop):
             if not chunk:
                 close(conn)
                 continue
-            buf = buffers[conn]
-            buf += chunk
-            while len(buf) >= 4:
-                length = struct.unpack('<i', buf[:4])[0]
-                if len(buf) < length:
-                    break
-                message = bytes(buf[:length])
-                del buf[:length]
-                try:
-                    reply = answer(message)
-                except Exception:  # noqa: BLE001 - a message we cannot read ends its connection
-                    close(conn)
-                    break
-                if reply is not None:
-                    conn.setblocking(True)  # large replies: let the kernel take them whole
-                    try:
-                        conn.sendall(reply)
-                    except OSError:
-                        close(conn)
-                        break
-                    conn.setblocking(False)
+            conn.buf += chunk
+            drain(conn)
+        if timers:
+            run_timers()
+        if ready:
+            resume_ready()
         if os.getppid() != parent:  # orphaned: whoever started us is gone
             break
 
 
 def main():
+    global REPLSET, HOST, TXN_LIFETIME_S
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--port', type=int, default=0)
+    parser.add_argument('--replset', metavar='NAME', help='run as a one-member replica set of this name')
+    parser.add_argument('--transaction-lifetime-seconds', type=float, default=60.0,
+                        help='open transactions abort this long after they start (default 60)')
     args = parser.parse_args()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(('127.0.0.1', args.port))
     listener.listen(512)
     listener.setblocking(False)
-    print('MONGODB_URI=mongodb://127.0.0.1:%d' % listener.getsockname()[1], flush=True)
+    port = listener.getsockname()[1]
+    HOST = '127.0.0.1:%d' % port
+    REPLSET = args.replset
+    TXN_LIFETIME_S = args.transaction_lifetime_seconds
+    suffix = '/?replicaSet=%s' % REPLSET if REPLSET else ''
+    print('MONGODB_URI=mongodb://127.0.0.1:%d%s' % (port, suffix), flush=True)
 
     stopping = []
     for sig in (signal.SIGINT, signal.SIGTERM):
