@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
  * The database for development and tests when no MONGODB_URI is given: a real `mongod` through
  * mongodb-memory-server where a binary is at hand, otherwise the project's MongoDB-wire emulator
  * (Debian's python3-mockupdb + python3-mongomock). EMBEDDED_DB=mongod|emulator chooses explicitly.
+ * `replSet` starts a one-member replica set instead of a standalone.
  */
 
 export interface EmbeddedDb {
@@ -20,15 +21,21 @@ export const EMULATOR_SCRIPT = fileURLToPath(new URL('../../emulator/mongo_wire_
 const SYSTEM_PYTHON = '/usr/bin/python3';
 const START_TIMEOUT_MS = 15_000;
 
-export async function startEmbeddedDb(options: { port?: number } = {}): Promise<EmbeddedDb> {
+export interface EmbeddedDbOptions {
+  port?: number;
+  /** A one-member replica set of this name (transactions, retryable writes); the uri carries `?replicaSet=`. */
+  replSet?: string;
+}
+
+export async function startEmbeddedDb(options: EmbeddedDbOptions = {}): Promise<EmbeddedDb> {
   const choice = process.env.EMBEDDED_DB ?? 'auto';
   if (!['auto', 'mongod', 'emulator'].includes(choice)) {
     throw new Error(`EMBEDDED_DB must be auto, mongod or emulator (got "${choice}")`);
   }
   if (choice === 'mongod' || (choice === 'auto' && (await localMongodBinary()))) {
-    return startMongod(options.port, choice === 'mongod');
+    return startMongod(options, choice === 'mongod');
   }
-  return startEmulator(options.port ?? 0);
+  return startEmulator(options);
 }
 
 /** A mongod already on this machine (never a download: that is only tried when asked for). */
@@ -48,14 +55,20 @@ async function localMongodBinary(): Promise<string | undefined> {
   }
 }
 
-async function startMongod(port: number | undefined, allowDownload: boolean): Promise<EmbeddedDb> {
-  const { MongoMemoryServer } = await import('mongodb-memory-server-core');
+async function startMongod(options: EmbeddedDbOptions, allowDownload: boolean): Promise<EmbeddedDb> {
+  const { MongoMemoryServer, MongoMemoryReplSet } = await import('mongodb-memory-server-core');
   const systemBinary = await localMongodBinary();
   if (!systemBinary && !allowDownload) throw new Error('no mongod binary found');
-  const server = await MongoMemoryServer.create({
-    instance: { port, ip: '127.0.0.1' },
-    binary: systemBinary ? { systemBinary } : {},
-  });
+  const binary = systemBinary ? { systemBinary } : {};
+  if (options.replSet) {
+    const set = await MongoMemoryReplSet.create({
+      replSet: { name: options.replSet, count: 1, ip: '127.0.0.1' },
+      instanceOpts: [{ port: options.port }],
+      binary,
+    });
+    return { uri: set.getUri(), kind: 'mongod', stop: async () => void (await set.stop()) };
+  }
+  const server = await MongoMemoryServer.create({ instance: { port: options.port, ip: '127.0.0.1' }, binary });
   return {
     uri: server.getUri().replace(/\/$/, ''),
     kind: 'mongod',
@@ -65,13 +78,24 @@ async function startMongod(port: number | undefined, allowDownload: boolean): Pr
   };
 }
 
-async function startEmulator(port: number): Promise<EmbeddedDb> {
+export interface EmulatorOptions extends EmbeddedDbOptions {
+  /** Open transactions abort this long after they start (the emulator's default: 60). */
+  transactionLifetimeSeconds?: number;
+}
+
+/** Always the emulator, whatever EMBEDDED_DB says: for tests that use its fault points. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<EmbeddedDb> {
   try {
     await access(SYSTEM_PYTHON);
   } catch {
     throw new Error(`the MongoDB-wire emulator needs ${SYSTEM_PYTHON} (Debian's python3)`);
   }
-  const child = spawn(SYSTEM_PYTHON, [EMULATOR_SCRIPT, '--port', String(port)], {
+  const args = [EMULATOR_SCRIPT, '--port', String(options.port ?? 0)];
+  if (options.replSet) args.push('--replset', options.replSet);
+  if (options.transactionLifetimeSeconds !== undefined) {
+    args.push('--transaction-lifetime-seconds', String(options.transactionLifetimeSeconds));
+  }
+  const child = spawn(SYSTEM_PYTHON, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const uri = await new Promise<string>((resolve, reject) => {
