@@ -130,10 +130,16 @@ export const clientTimeout: RowDef = {
       let outcome = 'completed while the transaction held the document';
       let ended = false;
       try {
-        await ctx.db.command(
+        const reply = await ctx.db.command(
           { update: coll.collectionName, updates: [{ q: { _id: 'held' }, u: { $set: { by: 'outside' } } }], maxTimeMS: limitMs },
           { signal: AbortSignal.timeout(clientBoundMs) },
         );
+        // A raw command reports a statement's failure in writeErrors rather than throwing.
+        const writeError = (reply.writeErrors as Array<{ code?: number; errmsg?: string }> | undefined)?.[0];
+        if (writeError) {
+          ended = true;
+          outcome = `code ${writeError.code}: ${writeError.errmsg}`;
+        }
       } catch (error) {
         ended = true;
         outcome = describeError(error);
