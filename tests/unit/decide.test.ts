@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { decide, type RunRequest } from '../../lib/init/decide';
+import type { LockDoc } from '../../lib/schemas/lock';
+import type { InitState } from '../../lib/schemas/state';
+
+const now = new Date('2026-12-02T10:00:00Z');
+const later = new Date(now.getTime() + 10_000);
+const earlier = new Date(now.getTime() - 10_000);
+
+const mine: RunRequest = { generation: 'g-boot', run_id: 'boot-g-boot', wipe: false, seed_mode: 'replace', projects: null, seed_digest: 'digest-a' };
+
+function state(fields: Partial<InitState>): InitState {
+  return {
+    _id: 'init_state',
+    status: 'complete',
+    generation: 'g-other',
+    run_id: 'run-other',
+    fence: 4,
+    worker_id: 'w-other',
+    wipe: true,
+    seed_digest: 'digest-b',
+    started_at: earlier,
+    ...fields,
+  };
+}
+
+function lock(fields: Partial<LockDoc>): LockDoc {
+  return { _id: 'init_lock', holder: null, fence: 4, ...fields };
+}
+
+const holder = { worker_id: 'w-dead', host: 'h', pid: 1, version: 'v', run_id: 'reseed-1', generation: 'reseed-1' };
+
+describe('decide: one look, one decision', () => {
+  it('is done when the generation, a remembered generation, or (without wipe) the same seeds are in place', () => {
+    expect(decide({ lock: null, state: state({ generation: 'g-boot' }), now }, mine, false)).toMatchObject({ step: 'done' });
+    expect(decide({ lock: null, state: state({ completed_generations: ['g-boot'] }), now }, mine, false)).toMatchObject({ step: 'done' });
+    expect(decide({ lock: null, state: state({ seed_digest: 'digest-a' }), now }, mine, false)).toMatchObject({ step: 'done' });
+    expect(decide({ lock: null, state: state({ seed_digest: 'digest-a' }), now }, { ...mine, wipe: true }, false)).toMatchObject({ step: 'acquire', adopting: false });
+  });
+
+  it('waits while a lease is live, whoever holds it', () => {
+    expect(decide({ lock: lock({ holder, lease_expires_at: later }), state: null, now }, mine, false)).toEqual({ step: 'wait', holder: 'w-dead', leaseExpiresAt: later });
+  });
+
+  it('adopts an unfinished run of another generation once its holder is gone, with the request the run recorded', () => {
+    const unfinished = state({ status: 'in-progress', generation: 'reseed-1', run_id: 'reseed-1', wipe: true, seed_mode: 'replace', seed_digest: 'digest-a' });
+    const dead = lock({ holder, lease_expires_at: earlier, completed_generations: ['g-boot'] });
+    expect(decide({ lock: dead, state: unfinished, now }, mine, true)).toEqual({
+      step: 'acquire',
+      adopting: true,
+      run: { generation: 'reseed-1', run_id: 'reseed-1', wipe: true, seed_mode: 'replace', projects: null, seed_digest: 'digest-a' },
+    });
+    // The same state while the dead holder's lease still runs: wait (and the loop sleeps).
+    expect(decide({ lock: { ...dead, lease_expires_at: later }, state: unfinished, now }, mine, true)).toMatchObject({ step: 'wait' });
+  });
+
+  it('waits, never acquires, when the lock records its generation complete but the state does not say so yet', () => {
+    const decision = decide({ lock: lock({ completed_generations: ['g-boot'] }), state: state({ status: 'failed' }), now }, mine, true);
+    expect(decision).toEqual({ step: 'wait', holder: null, leaseExpiresAt: null });
+  });
+
+  it('fails after waiting when its own generation failed, and acquires a free lock otherwise', () => {
+    expect(decide({ lock: lock({}), state: state({ status: 'failed', generation: 'g-boot', error: 'boom' }), now }, mine, true)).toEqual({
+      step: 'failed',
+      reason: 'generation g-boot failed in w-other: boom',
+    });
+    expect(decide({ lock: lock({}), state: state({ status: 'failed', generation: 'g-boot' }), now }, mine, false)).toMatchObject({ step: 'acquire', adopting: false });
+    expect(decide({ lock: null, state: null, now }, mine, false)).toEqual({ step: 'acquire', run: mine, adopting: false });
+  });
+});
