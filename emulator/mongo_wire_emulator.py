@@ -40,7 +40,8 @@ Extensions of this emulator (no real server has them):
   '<label>'}` runs on any connection. With `splitUpsert: true` instead: park an update (upsert)
   or findAndModify (upsert) after its match found nothing and before its insert (the fail point
   counts only such commands; not inside transactions).
-- `{failPointStatus: 1}`: the parked commands (label, command, appName, ns) and the fault points.
+- `{failPointStatus: 1}`: `parked`, the commands held under a label (label, command, appName,
+  ns); `waiting`, the writes waiting for a transaction (command, appName, ns); `failPoints`.
 A parked or blocked command never holds up the loop or other connections; the commands behind it
 on its own connection wait, so each connection's order is kept.
 
@@ -996,7 +997,9 @@ def cmd_fail_point_status(db_name, cmd):
     parked = [{'label': p.label, 'command': p.command, 'appName': p.app_name, 'ns': p.ns}
               for parks in held.values() for p in parks if not p.done]
     points = [{'appName': fp['app'], 'mode': fp['mode'], 'data': fp['data']} for fp in failpoints.values()]
-    return {'parked': parked, 'failPoints': points, 'ok': 1}
+    waiting = [{'command': p.command, 'appName': p.app_name, 'ns': p.ns}
+               for txn in open_txns for p in txn.waiters if not p.done]
+    return {'parked': parked, 'waiting': waiting, 'failPoints': points, 'ok': 1}
 
 
 def matching_failpoint(conn, name):
@@ -1237,11 +1240,16 @@ def no_such_transaction(number, why):
             'errorLabels': ['TransientTransactionError']}
 
 
+def session_key(lsid_id):
+    # The driver's lsid is a UUID (binary subtype 4), which bson decodes as uuid.UUID, not bytes.
+    return getattr(lsid_id, 'bytes', None) or bytes(lsid_id)
+
+
 def session_for(cmd):
     lsid = cmd.get('lsid')
     if not isinstance(lsid, dict) or 'id' not in lsid:
         raise CommandError(72, 'a transaction number needs a session (lsid)', 'InvalidOptions')
-    key = bytes(lsid['id'])
+    key = session_key(lsid['id'])
     session = sessions.get(key)
     if session is None:
         session = sessions[key] = Session()
@@ -1250,7 +1258,7 @@ def session_for(cmd):
 
 def cmd_end_sessions(db_name, cmd):
     for lsid in cmd.get('endSessions') or []:
-        session = sessions.pop(bytes(lsid.get('id', b'')), None) if isinstance(lsid, dict) else None
+        session = sessions.pop(session_key(lsid.get('id', b'')), None) if isinstance(lsid, dict) else None
         if session is not None and session.txn is not None and session.txn.state == 'open':
             end_txn(session.txn, 'aborted')
     return {'ok': 1}
