@@ -124,12 +124,15 @@ export const retryableWrites: RowDef = {
   transactions: true,
   async run(ctx) {
     const coll = rowCollection<Loose>(ctx, 'retryable-writes');
-    const session = ctx.client.startSession();
+    // A client of its own: a pooled session may have used txnNumber 1 already, and the server refuses going back (225).
+    const client = await ctx.newClient();
+    const db = client.db(ctx.db.databaseName);
+    const session = client.startSession();
     try {
       // Exactly what the driver resends when a retryable write's reply is lost.
       const command = { insert: coll.collectionName, documents: [{ _id: 'once' }], txnNumber: Long.fromNumber(1) };
-      const first = await ctx.db.command(command, { session });
-      const retry = await ctx.db.command(command, { session });
+      const first = await db.command(command, { session });
+      const retry = await db.command(command, { session });
       const count = await coll.countDocuments({ _id: 'once' });
       const retryErrors = (retry.writeErrors as Document[] | undefined) ?? [];
       return {
