@@ -1319,7 +1319,7 @@ def retryable_execute(cmd, db_name, name, handler):
         return error_reply(exc)
     number = int(cmd['txnNumber'])
     if session.retry_number == number and session.retry_reply is not None:
-        pass  # MUTANT: the stored reply, nothing runs again
+        return session.retry_reply  # executed already: the stored reply, nothing runs again
     if number < session.txn_number:
         return error_reply(CommandError(225, 'Retryable write with txnNumber %d is prohibited on session because a '
                                              'newer retryable write with txnNumber %d has already started'
