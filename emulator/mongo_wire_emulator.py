@@ -45,11 +45,12 @@ Extensions of this emulator (no real server has them):
 A parked or blocked command never holds up the loop or other connections; the commands behind it
 on its own connection wait, so each connection's order is kept.
 
-Refused (clear error instead of silently doing something else): TTL indexes (expireAfterSeconds)
-and index options other than unique/sparse/partialFilterExpression; any command containing
-`$$NOW` or `$$CLUSTER_TIME`; aggregation-pipeline updates; arrayFilters; database-level
-aggregation; in a transaction: commands a real server refuses there, createIndexes, $lookup,
-$graphLookup and $unionWith.
+Refused (clear error instead of silently doing something else): a write concern of w > 1 or a
+tag (100 UnsatisfiableWriteConcern / 79: one member cannot acknowledge it); TTL indexes
+(expireAfterSeconds) and index options other than unique/sparse/partialFilterExpression; any
+command containing `$$NOW` or `$$CLUSTER_TIME`; aggregation-pipeline updates; arrayFilters;
+database-level aggregation; in a transaction: commands a real server refuses there,
+createIndexes, $lookup, $graphLookup and $unionWith.
 
 Remaining limits (do not design product code around them): every command is serialized, except
 that parked commands wait outside the loop; no change streams; no $expr on missing fields;
@@ -1444,10 +1445,26 @@ def run_handler(handler, db_name, cmd):
         return error_reply(exc)
 
 
+def unsatisfiable_write_concern(w):
+    # One member: a real server would wait for acknowledgements that never come.
+    if isinstance(w, (int, float)) and not isinstance(w, bool) and w > 1:
+        return {'ok': 0, 'code': 100, 'codeName': 'UnsatisfiableWriteConcern',
+                'errmsg': 'Not enough data-bearing nodes: the emulator has one member (w: %s)' % w}
+    if isinstance(w, str):
+        return {'ok': 0, 'code': 79, 'codeName': 'UnknownReplWriteConcern',
+                'errmsg': 'No write concern mode named \'%s\' found in replica set configuration' % w}
+    return None
+
+
 def execute(cmd, db_name, name):
     handler = COMMANDS.get(name)
     if handler is None:
         return {'ok': 0, 'errmsg': "no such command: '%s'" % name, 'code': 59, 'codeName': 'CommandNotFound'}
+    concern = cmd.get('writeConcern')
+    if concern and concern.get('w') not in (None, 0, 1, 'majority'):
+        refusal = unsatisfiable_write_concern(concern['w'])
+        if refusal is not None:
+            return refusal
     if REPLSET is not None:
         return rs_execute(cmd, db_name, name, handler)
     if 'txnNumber' in cmd or 'startTransaction' in cmd or 'autocommit' in cmd:

@@ -184,6 +184,16 @@ describe('refusals', () => {
     expect(await coll.findOne({})).toEqual({ _id: 1, at: new Date(0) });
   });
 
+  it('a write concern one member cannot satisfy: refused before the write, not silently accepted', async () => {
+    const coll = fresh();
+    const two = await rejection(coll.insertOne({ _id: 1 as never }, { writeConcern: { w: 2 } }));
+    expect(two.code).toBe(100);
+    const tag = await rejection(coll.insertOne({ _id: 1 as never }, { writeConcern: { w: 'dc-east' } }));
+    expect(tag.code).toBe(79);
+    await coll.insertOne({ _id: 1 as never }, { writeConcern: { w: 'majority', journal: true, wtimeoutMS: 1000 } });
+    expect(await coll.countDocuments({})).toBe(1);
+  });
+
   it('pipeline updates and arrayFilters: refused', async () => {
     const coll = fresh();
     await coll.insertOne({ _id: 1 as never, a: [1, 2] });
