@@ -78,7 +78,7 @@ async function main(): Promise<number> {
   const pauseMs = Number(args['pause-ms'] ?? 0);
   let paused = false;
 
-  const client = await connect({ uri, timeoutMs: Math.min(cfg.MONGODB_TIMEOUT_MS, cfg.INIT_WAIT_TIMEOUT_MS) });
+  const client = await connect({ uri, timeoutMs: Math.min(cfg.MONGODB_TIMEOUT_MS, cfg.INIT_WAIT_TIMEOUT_MS), appName: cfg.MONGODB_APP_NAME ?? 'depictio-init-worker' });
   try {
     if (args.pool) {
       // Each round names its own scratch database; the pool checks it is a drill's.

@@ -103,6 +103,8 @@ const envSchema = z
     INIT_POLL_MS: millis('INIT_POLL_MS', 5, 10_000, 100),
     INIT_WAIT_TIMEOUT_MS: millis('INIT_WAIT_TIMEOUT_MS', 100, 3_600_000, 120_000),
     INIT_WORKER_NAME: optionalText('INIT_WORKER_NAME', /^[\w.:@-]{1,80}$/, '1 to 80 letters, digits or ".:@_-"'),
+    // The driver's appName: what the server's logs and currentOp show for this process's connections.
+    MONGODB_APP_NAME: optionalText('MONGODB_APP_NAME', /^[\w.:@-]{1,80}$/, '1 to 80 letters, digits or ".:@_-"'),
     INIT_WIPE: flag('INIT_WIPE', false),
     INIT_GENERATION: optionalText('INIT_GENERATION', GENERATION_PATTERN, GENERATION_EXPECTED),
     INIT_RUN_ID: optionalText('INIT_RUN_ID', GENERATION_PATTERN, GENERATION_EXPECTED),
