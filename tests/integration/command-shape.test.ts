@@ -1,0 +1,155 @@
+import { MongoClient, type CommandStartedEvent, type Document } from 'mongodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connect } from '../../lib/db/client';
+import { DASHBOARDS, DELTATABLES, GROUPS, INITIALIZATION, MULTIQC, PROJECTS, USERS } from '../../lib/db/collections';
+import { startEmbeddedDb, type EmbeddedDb } from '../../lib/db/embedded';
+import { runWorker, type WorkerOptions } from '../../lib/init/run-worker';
+import { workerIdentity } from '../../lib/lock/identity';
+import { mongoUri, useTestDb } from '../support/db';
+import { loadTestSeeds } from '../support/seeds';
+
+/**
+ * The commands the product sends, pinned through the driver's command monitoring: the emulator
+ * accepts what it does not enforce (concerns, read preference), so these tests are what fails if
+ * anyone narrows the acquire filter to `{_id}`, drops a write concern or a fence predicate.
+ */
+const { dbName } = useTestDb(import.meta.url);
+const PRODUCT = [INITIALIZATION, USERS, GROUPS, PROJECTS, DELTATABLES, MULTIQC, DASHBOARDS];
+const SEEDED = [USERS, GROUPS, PROJECTS, DELTATABLES, MULTIQC, DASHBOARDS];
+const WRITES = ['insert', 'update', 'delete', 'findAndModify'];
+const MAJORITY = { w: 'majority', j: true, wtimeout: 10_000 };
+const closers: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+});
+
+async function options(generation: string): Promise<WorkerOptions> {
+  return {
+    identity: workerIdentity(`shape-${generation}`),
+    seeds: await loadTestSeeds(),
+    wipe: true,
+    generation,
+    runId: `run-${generation}`,
+    leaseMs: 5_000,
+    pollMs: 20,
+    waitTimeoutMs: 20_000,
+  };
+}
+
+/** Runs one worker (wipe and seed) on a plain client, no options of the product's, and records what it sent. */
+async function recordRun(uri: string, database: string, generation: string): Promise<CommandStartedEvent[]> {
+  const client = await new MongoClient(uri, { monitorCommands: true }).connect();
+  closers.push(() => client.close());
+  // Something to wipe first.
+  await client.db(database).collection('leftovers').insertMany([{ a: 1 }, { a: 2 }]);
+  const sent: CommandStartedEvent[] = [];
+  client.on('commandStarted', (event) => {
+    if (event.databaseName === database || event.databaseName === 'admin') sent.push(event);
+  });
+  expect(await runWorker(client.db(database), await options(generation))).toMatchObject({ outcome: 'acquired' });
+  return sent;
+}
+
+const target = (e: CommandStartedEvent): string => String(e.command[e.commandName] ?? '');
+const statements = (e: CommandStartedEvent): Document[] => (e.command.updates ?? e.command.deletes ?? []) as Document[];
+const inTransaction = (e: CommandStartedEvent) => e.command.autocommit === false;
+
+function expectAcquireShape(sent: CommandStartedEvent[]) {
+  const acquire = sent.find((e) => e.commandName === 'findAndModify' && target(e) === INITIALIZATION && e.command.upsert === true);
+  expect(acquire, 'an acquire was sent').toBeDefined();
+  const query = acquire!.command.query as Document;
+  expect(query._id).toBe('init_lock');
+  // Not pure equality: the server must never turn the duplicate-key upsert into an update.
+  expect(Object.keys(query).length).toBeGreaterThan(1);
+  expect(query.$or).toEqual([{ holder: null }, { lease_expires_at: { $lt: expect.any(Date) } }]);
+  expect(query.completed_generations).toEqual({ $ne: expect.any(String) });
+  expect(acquire!.command.new).toBe(false);
+  expect(acquire!.command.update).toMatchObject({ $inc: { fence: 1 } });
+  expect(acquire!.command.writeConcern).toEqual(MAJORITY);
+}
+
+function expectFencedSeedWrites(sent: CommandStartedEvent[]) {
+  const seedWrites = sent.filter((e) => e.commandName === 'update' && SEEDED.includes(target(e)));
+  expect(seedWrites.map(target).sort()).toEqual([...SEEDED].sort());
+  for (const write of seedWrites) {
+    expect(write.command.ordered, target(write)).toBe(false);
+    for (const statement of statements(write)) {
+      expect(statement.upsert).toBe(true);
+      expect(statement.q._id).toBeDefined();
+      expect(statement.q.$or).toEqual([{ seeded_fence: { $exists: false } }, { seeded_fence: { $lte: expect.any(Number) } }]);
+    }
+  }
+  const deletes = sent.filter((e) => e.commandName === 'delete');
+  expect(deletes.length).toBeGreaterThan(0);
+  for (const statement of deletes.flatMap(statements)) {
+    // Only what existed when the wipe began, and only what is older than the holder's fence.
+    expect(statement.q._id).toEqual({ $in: expect.any(Array) });
+    expect(statement.q.$or).toEqual([{ seeded_fence: { $exists: false } }, { seeded_fence: { $lt: expect.any(Number) } }]);
+  }
+  expect(sent.filter((e) => ['drop', 'dropDatabase'].includes(e.commandName))).toEqual([]);
+}
+
+function expectConcerns(sent: CommandStartedEvent[]) {
+  for (const write of sent.filter((e) => WRITES.includes(e.commandName) && PRODUCT.includes(target(e)) && !inTransaction(e))) {
+    expect(write.command.writeConcern, `${write.commandName} ${target(write)}`).toEqual(MAJORITY);
+  }
+  const polls = sent.filter((e) => e.commandName === 'find' && target(e) === INITIALIZATION && !inTransaction(e));
+  expect(polls.length).toBeGreaterThan(0);
+  for (const poll of polls) expect(poll.command.readConcern).toEqual({ level: 'majority' });
+  for (const e of sent) {
+    const mode = (e.command.$readPreference as { mode?: string } | undefined)?.mode;
+    if (mode !== undefined) expect(mode, e.commandName).toBe('primary');
+  }
+}
+
+describe('the commands a worker sends (standalone)', () => {
+  it('acquire, fenced seed writes and deletes, concerns on every lock, state and seed write, no transactions', async () => {
+    const sent = await recordRun(mongoUri(), dbName, 'g-shape');
+    expectAcquireShape(sent);
+    expectFencedSeedWrites(sent);
+    expectConcerns(sent);
+    // A standalone has no transactions: none is started, and index builds ask for no quorum.
+    expect(sent.filter((e) => e.command.startTransaction || ['commitTransaction', 'abortTransaction'].includes(e.commandName))).toEqual([]);
+    for (const build of sent.filter((e) => e.commandName === 'createIndexes')) expect(build.command.commitQuorum).toBeUndefined();
+  });
+
+  it('the product\'s client reads from the primary with majority concerns, whatever the URI says', async () => {
+    const client = await connect({ uri: `${mongoUri()}/?readPreference=secondaryPreferred&w=1&journal=false&readConcernLevel=local`, timeoutMs: 5_000 });
+    closers.push(() => client.close());
+    expect(client.readPreference.mode).toBe('primary');
+    expect(client.readConcern?.level).toBe('majority');
+    expect(client.writeConcern).toMatchObject({ w: 'majority', journal: true });
+  });
+});
+
+describe('the commands a worker sends (replica set)', () => {
+  let rs: EmbeddedDb | undefined;
+  closers.push(async () => rs?.stop());
+
+  it('every wipe and seed batch is a transaction whose first statement writes the lock on holder and fence', async () => {
+    rs = await startEmbeddedDb({ replSet: 'rs0' });
+    const sent = await recordRun(rs.uri, `${dbName}_rs`, 'g-shape-rs');
+    expectAcquireShape(sent);
+    expectFencedSeedWrites(sent);
+    expectConcerns(sent);
+    const batches = new Map<string, CommandStartedEvent[]>();
+    for (const e of sent.filter((c) => c.command.txnNumber !== undefined && (inTransaction(c) || c.commandName === 'commitTransaction'))) {
+      const key = `${JSON.stringify(e.command.lsid)}:${String(e.command.txnNumber)}`;
+      batches.set(key, [...(batches.get(key) ?? []), e]);
+    }
+    // The wipe, the first seed batch and the dashboards: three transactions, each committed once.
+    expect(batches.size).toBe(3);
+    for (const commands of batches.values()) {
+      const [first, ...rest] = commands;
+      expect(first!.command.startTransaction).toBe(true);
+      expect(first!.commandName).toBe('update');
+      expect(target(first!)).toBe(INITIALIZATION);
+      expect(statements(first!)[0]!.q).toEqual({ _id: 'init_lock', 'holder.worker_id': 'shape-g-shape-rs', fence: expect.any(Number) });
+      const commit = rest.at(-1)!;
+      expect(commit.commandName).toBe('commitTransaction');
+      expect(commit.command.writeConcern).toMatchObject({ w: 'majority', j: true });
+      for (const statement of rest.slice(0, -1)) expect(statement.command.writeConcern).toBeUndefined();
+    }
+    for (const build of sent.filter((e) => e.commandName === 'createIndexes')) expect(build.command.commitQuorum).toBe('majority');
+  });
+});
