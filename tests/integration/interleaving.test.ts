@@ -13,6 +13,7 @@ import { LeaseLostError } from '../../lib/lock/errors';
 import { workerIdentity } from '../../lib/lock/identity';
 import { acquireLease, readLock, type Lease } from '../../lib/lock/lease';
 import type { SeedBundle } from '../../lib/seeds/build';
+import { startEmbeddedDb, type EmbeddedDb } from '../../lib/db/embedded';
 import { mongoUri, useTestDb } from '../support/db';
 import { clearFaults, releaseParked, setFault, waitParked } from '../support/faults';
 import { loadTestSeeds } from '../support/seeds';
@@ -251,5 +252,58 @@ describe('what only concurrency shows', () => {
 
   it('the emulator answers as a standalone: no transactions are used, fencing is per document', async () => {
     expect(await serverFacts(db())).toEqual({ topology: 'standalone', transactions: false });
+  });
+});
+
+describe('on a replica set: transactional fencing', () => {
+  let rs: EmbeddedDb;
+  let rsAdmin: MongoClient;
+  const rsDbName = `${dbName}_rs`;
+  const rsActor = async (appName: string) => {
+    const client = await new MongoClient(rs.uri, { appName, serverSelectionTimeoutMS: 10_000 }).connect();
+    clients.push(client);
+    return client.db(rsDbName);
+  };
+  beforeAll(async () => {
+    rs = await startEmbeddedDb({ replSet: 'rs0' });
+    rsAdmin = await new MongoClient(rs.uri).connect();
+    clients.push(rsAdmin);
+  });
+  afterAll(async () => rs?.stop());
+
+  it('a takeover while the stale holder\'s wipe batch is open waits for it, and the batch aborts: nothing of it lands', async () => {
+    const rsDb = await rsActor('rs-observer');
+    const userDoc = { _id: new ObjectId(), title: 'a user dashboard from before' };
+    await rsDb.collection(DASHBOARDS).insertOne(userDoc);
+    const staleDb = await rsActor('rs-stale');
+    const stale = await staleHolder(staleDb, 'rs-stale', 'g-rs-stale');
+    expect(stale.facts).toEqual({ topology: 'replica-set', transactions: true });
+    await setFault(rsAdmin, { times: 1 }, { failCommands: ['delete'], appName: 'rs-stale', holdUntilReleased: 'rs-stale-delete' });
+    const staleWipe = wipeDatabase(staleDb, stale).catch((error: unknown) => error);
+    await waitParked(rsAdmin, 'rs-stale-delete');
+    await sleep(700);
+
+    // The successor (no wipe) takes over while the stale transaction, which wrote the lock, is open.
+    const successor = runWorker(rsDb, options('rs-successor', 'g-rs-1', { wipe: false }));
+    await sleep(300);
+    await releaseParked(rsAdmin, 'rs-stale-delete');
+    expect(await staleWipe).toBeInstanceOf(LeaseLostError);
+    expect(await successor).toMatchObject({ outcome: 'acquired', fence: stale.fence + 1 });
+    // The stale delete was rolled back with its transaction: the user's dashboard is still there.
+    expect(await rsDb.collection(DASHBOARDS).findOne({ _id: userDoc._id })).toMatchObject({ title: 'a user dashboard from before' });
+    await expectWhole(rsDb, 'g-rs-1');
+  });
+
+  it('a holder whose live lease an admin force-released: its next transaction\'s lock statement matches nothing, nothing is written', async () => {
+    const rsDb = await rsActor('rs-observer-2');
+    const staleDb = await rsActor('rs-stale-seed');
+    // Its lease is long and its clock says it is fine: only the database knows it lost the lock.
+    const stale = await staleHolder(staleDb, 'rs-stale-seed', 'g-rs-stale-seed', 30_000);
+    const seen = (await readLock(rsDb))!;
+    expect(await forceRelease(rsDb, { fence: seen.fence!, lease_expires_at: seen.lease_expires_at!, confirm_worker_id: 'rs-stale-seed' }, 'admin@example.com')).toMatchObject({ ok: true });
+    const next = await staleHolder(rsDb, 'rs-next', 'g-rs-next', 10_000);
+    await expect(writeSeeds(staleDb, seeds, stale, 'run-stale-seed', 'replace')).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await rsDb.collection(USERS).countDocuments({ seeded_run_id: 'run-stale-seed' })).toBe(0);
+    await next.release();
   });
 });
