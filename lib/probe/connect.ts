@@ -1,24 +1,15 @@
 import { MongoClient, type MongoClientOptions } from 'mongodb';
-import { DatabaseUnreachableError } from '../db/client';
+import { DatabaseUnreachableError, clientOptions } from '../db/client';
 
 export const PROBE_APP_NAME = 'depictio-probe';
 
 /**
- * The product's client guarantees, pinned here whatever the URI says: reads from the primary,
- * retryable writes, bounded server selection and socket waits.
+ * The product's own client options (primary reads, majority reads and journaled majority writes,
+ * retryable writes, client-side timeouts, whatever the URI says), so the probe checks the server
+ * through the client the product really uses; plus command monitoring for the rows.
  */
 export function probeClientOptions(timeoutMs: number, extra: MongoClientOptions = {}): MongoClientOptions {
-  return {
-    appName: PROBE_APP_NAME,
-    readPreference: 'primary',
-    retryWrites: true,
-    serverSelectionTimeoutMS: timeoutMs,
-    connectTimeoutMS: timeoutMs,
-    // Rows hold transactions open for under a second; anything far longer is a server that stopped answering.
-    socketTimeoutMS: Math.max(2 * timeoutMs, 3_000),
-    monitorCommands: true,
-    ...extra,
-  };
+  return { ...clientOptions(timeoutMs, PROBE_APP_NAME), monitorCommands: true, ...extra };
 }
 
 /** The URI with `readPreference` replaced, to show the client's own setting wins. */

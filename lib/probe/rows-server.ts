@@ -75,14 +75,18 @@ export const writeConcernMajority: RowDef = {
     const update = await ctx.capture('findAndModify', () =>
       coll.findOneAndUpdate({ _id: 'wc-lock' }, { $set: { at: new Date() } }, { upsert: true, returnDocument: 'after' }),
     );
+    let wtimeout = 0;
     for (const [what, result] of [['insert', insert], ['findAndModify', update]] as const) {
       if (result.error) return { pass: false, observed: `${what}: ${describeError(result.error)}` };
-      const sent = result.sent[0]?.writeConcern as { w?: unknown; j?: unknown } | undefined;
-      if (sent?.w !== 'majority' || sent?.j !== true) return { pass: false, observed: `${what} was sent with writeConcern ${JSON.stringify(sent)}` };
+      const sent = result.sent[0]?.writeConcern as { w?: unknown; j?: unknown; wtimeout?: unknown } | undefined;
+      if (sent?.w !== 'majority' || sent?.j !== true || typeof sent?.wtimeout !== 'number' || sent.wtimeout <= 0) {
+        return { pass: false, observed: `${what} was sent with writeConcern ${JSON.stringify(sent)}` };
+      }
+      wtimeout = sent.wtimeout;
       const wce = result.replies[0]?.writeConcernError as { code?: number; errmsg?: string } | undefined;
       if (wce) return { pass: false, observed: `${what}: writeConcernError ${wce.code}: ${wce.errmsg}` };
     }
-    return { pass: true, observed: `insert and findAndModify acknowledged with w: majority, j: true, wtimeout ${ctx.timeoutMs} ms` };
+    return { pass: true, observed: `insert and findAndModify acknowledged with w: majority, j: true, wtimeout ${wtimeout} ms` };
   },
 };
 
