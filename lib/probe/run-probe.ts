@@ -2,7 +2,8 @@ import type { Document, MongoClient } from 'mongodb';
 import { describeError } from './commands';
 import { connectProbe, withReadPreference } from './connect';
 import type { Captured, ProbeContext, RowDef } from './context';
-import { probeReportSchema, type ProbeReport, type ProbeRow, type Topology } from './report';
+import { topologyOf } from '../db/topology';
+import { probeReportSchema, type ProbeReport, type ProbeRow } from './report';
 import { PROBE_ROWS } from './rows';
 import { PROBE_DB_PATTERN, ProbeArgumentError, checkedScratchName } from './scratch-name';
 
@@ -15,12 +16,6 @@ export interface ProbeOptions {
 }
 
 export const STANDALONE_SKIP = 'skipped: standalone (no transactions there; fencing is per document and best-effort)';
-
-export function topologyOf(hello: Document): Topology {
-  if (typeof hello.setName === 'string') return 'replica-set';
-  if (hello.msg === 'isdbgrid') return 'sharded';
-  return 'standalone';
-}
 
 function capturer(client: MongoClient) {
   return async function capture<T>(command: string, run: () => Promise<T>): Promise<Captured<T>> {
