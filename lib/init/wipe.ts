@@ -7,9 +7,18 @@ import { olderThan } from './fenced';
 /** Ids per delete statement: a batch stays small enough for one transaction. */
 const IDS_PER_DELETE = 1000;
 
-/** Runs `fn` on every item: in parallel, or one after the other inside a transaction's session. */
+/**
+ * Runs `fn` on every item: in parallel, or one after the other inside a transaction's session. In
+ * parallel it settles only when every call has: a failure of one must not let the holder release
+ * the lock while the others are still on their way to the database.
+ */
 export async function forEach<T, R>(session: ClientSession | undefined, items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  if (!session) return Promise.all(items.map(fn));
+  if (!session) {
+    const settled = await Promise.allSettled(items.map(fn));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<R>).value);
+  }
   const results: R[] = [];
   for (const item of items) results.push(await fn(item));
   return results;

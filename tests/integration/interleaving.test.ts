@@ -250,6 +250,23 @@ describe('what only concurrency shows', () => {
     await sleepy.release();
   });
 
+  it('a failing batch waits for its writes still in flight before it fails the state and releases the lock', async () => {
+    const workerDb = await actor('failing-holder');
+    // Its first seed write fails for good; the next one is still in flight (parked) at that moment.
+    await setFault(admin, { times: 1 }, { failCommands: ['update'], appName: 'failing-holder', errorCode: 2, errmsg: 'a disk said no' });
+    await setFault(admin, { times: 1 }, { failCommands: ['update'], holdUntilReleased: 'in-flight' });
+    const outcome = runWorker(workerDb, options('failing-holder', 'g-failing'));
+    await waitParked(admin, 'in-flight');
+    await sleep(300);
+    // Not released, not failed yet: the holder waits for what it sent.
+    expect((await readLock(db()))?.holder?.worker_id).toBe('failing-holder');
+    expect(await readState(db())).toMatchObject({ status: 'in-progress', generation: 'g-failing' });
+    await releaseParked(admin, 'in-flight');
+    expect(await outcome).toMatchObject({ outcome: 'failed' });
+    expect(await readState(db())).toMatchObject({ status: 'failed', generation: 'g-failing' });
+    expect((await readLock(db()))?.holder).toBeNull();
+  });
+
   it('the emulator answers as a standalone: no transactions are used, fencing is per document', async () => {
     expect(await serverFacts(db())).toEqual({ topology: 'standalone', transactions: false });
   });

@@ -9,6 +9,7 @@ export interface FaultData {
   failCommands: string[];
   appName?: string;
   errorCode?: number;
+  errmsg?: string;
   errorLabels?: string[];
   closeConnection?: boolean;
   closeConnectionAfterWrite?: boolean;
