@@ -13,6 +13,8 @@ export interface ProbeOptions {
   database?: string;
   timeoutMs: number;
   raceWorkers?: number;
+  /** Only these rows (by id), e.g. to check one behaviour again; every row when absent. */
+  only?: readonly string[];
 }
 
 export const STANDALONE_SKIP = 'skipped: standalone (no transactions there; fencing is per document and best-effort)';
@@ -116,7 +118,9 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     await db.createCollection('probe');
     const base = { client, db, topology, hello, serverVersion: String(build.version), timeoutMs, raceWorkers: options.raceWorkers ?? 8, capture: capturer(client) };
     const rows: ProbeRow[] = [];
-    for (const def of PROBE_ROWS) rows.push(await runRow(def, base, options.uri));
+    for (const def of PROBE_ROWS) {
+      if (!options.only || options.only.includes(def.id)) rows.push(await runRow(def, base, options.uri));
+    }
     const dropped = await dropScratch(client, database);
     created = false;
     return probeReportSchema.parse({

@@ -4,7 +4,7 @@ import { startEmbeddedDb, type EmbeddedDb } from '../../lib/db/embedded';
 import { probeReportSchema, type ProbeReport } from '../../lib/probe/report';
 import { PROBE_ROWS } from '../../lib/probe/rows';
 import { withReadPreference } from '../../lib/probe/connect';
-import { STANDALONE_SKIP } from '../../lib/probe/run-probe';
+import { STANDALONE_SKIP, runProbe } from '../../lib/probe/run-probe';
 import { checkedScratchName } from '../../lib/probe/scratch-name';
 import { lastJsonLine, runCli } from '../support/cli';
 import { mongoUri } from '../support/db';
@@ -167,6 +167,32 @@ describe('npm run probe: a server that breaks a guarantee', () => {
     expect(report.rows.find((r) => r.id === 'acquire-live-collides')?.observed).toMatch(/code 8/);
     // Rows that send no findAndModify still pass: the failure is named, not spread.
     for (const id of ['server-clock', 'read-concern-majority', 'wipe-fenced-delete', 'seed-fenced-upsert']) expect(statusOf(report, id), id).toBe('pass');
+  }, 90_000);
+
+  it('the acquire race with one racer parked between its match and its insert while the others run: one winner, the parked one collides', async () => {
+    const database = 'depictio_probe_0a11ce5';
+    // The first acquire of the race that finds no lock stops there; the other seven run meanwhile.
+    await failPoint({ times: 1 }, { failCommands: ['findAndModify'], splitUpsert: true, holdUntilReleased: 'probe-race' });
+    const running = runProbe({ uri: faulty.uri, timeoutMs: 5_000, database, only: ['acquire-race'] });
+    const status = () => admin.db('admin').command({ failPointStatus: 1 });
+    const lock = () => admin.db(database).collection('acquire_race__initialization').findOne({ _id: 'init_lock' as never });
+    const until = async (what: string, ok: () => Promise<boolean>) => {
+      for (let i = 0; i < 200; i += 1) {
+        if (await ok()) return;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`never: ${what}`);
+    };
+    await until('a racer parked', async () => ((await status()).parked as Document[]).some((p) => p.label === 'probe-race'));
+    // Another racer inserted the lock while the parked one had matched nothing.
+    await until('another racer holds the lock', async () => Boolean((await lock())?.holder));
+    expect((await admin.db('admin').command({ releaseFailPoint: 'probe-race' })).released).toBe(1);
+    const report = await running;
+    const row = report.rows.find((r) => r.id === 'acquire-race');
+    expect(report.rows.map((r) => r.id)).toEqual(['acquire-race']);
+    expect(row?.status, row?.observed).toBe('pass');
+    expect(row?.observed).toMatch(/5 single winners, 35 × E11000 on _id, fences 1, 2, 3, 4, 5/);
+    expect(await probeDatabases(faulty.uri)).toEqual([]);
   }, 90_000);
 
   it('a server that stops answering fails that row within the client timeout, and the scratch database is still dropped', async () => {
