@@ -8,7 +8,6 @@ import type { Config } from '../env';
 import { HistoryRecorder } from '../history/recorder';
 import { initialize, requestOf, takeLease, type WorkerOutcome } from '../init/run-worker';
 import { prepareWorker } from '../init/prepare';
-import { workerIdentity } from '../lock/identity';
 import { SeedValidationError } from '../seeds/errors';
 import { announceGeneratedPasswords } from '../seeds/passwords';
 
