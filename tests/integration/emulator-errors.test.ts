@@ -188,7 +188,9 @@ describe('refusals', () => {
     const coll = fresh();
     const two = await rejection(coll.insertOne({ _id: 1 as never }, { writeConcern: { w: 2 } }));
     expect(two.code).toBe(100);
-    const tag = await rejection(coll.insertOne({ _id: 1 as never }, { writeConcern: { w: 'dc-east' } }));
+    const tag = await rejection(
+      client.db('errors').command({ insert: coll.collectionName, documents: [{ _id: 1 }], writeConcern: { w: 'dc-east' } }),
+    );
     expect(tag.code).toBe(79);
     await coll.insertOne({ _id: 1 as never }, { writeConcern: { w: 'majority', journal: true, wtimeoutMS: 1000 } });
     expect(await coll.countDocuments({})).toBe(1);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MongoClient, MongoServerError, type ClientSession, type Document } from 'mongodb';
+import { MongoClient, MongoServerError, type ClientSession, type Db, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedDb, startEmulator, type EmbeddedDb } from '../../lib/db/embedded';
 
@@ -59,10 +59,11 @@ function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }>
   );
 }
 
-async function inTransaction(client: MongoClient, body: (session: ClientSession) => Promise<void>): Promise<ClientSession> {
+/** A transaction left open after `body`, for the test to commit or abort; `txDb` is its client's database. */
+async function inTransaction(client: MongoClient, body: (session: ClientSession, txDb: Db) => Promise<void>): Promise<ClientSession> {
   const session = client.startSession();
   session.startTransaction({ readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' } });
-  await body(session);
+  await body(session, client.db('rs'));
   return session;
 }
 
@@ -110,8 +111,8 @@ describe('transactions', () => {
   it('a committed transaction becomes visible at commit, not before', async () => {
     const coll = admin.db('rs').collection('commit');
     await coll.insertOne({ _id: 'a' as never, n: 0 });
-    const session = await inTransaction(connect('rs-commit'), async (s) => {
-      const txColl = s.client.db('rs').collection('commit');
+    const session = await inTransaction(connect('rs-commit'), async (s, txDb) => {
+      const txColl = txDb.collection('commit');
       await txColl.updateOne({ _id: 'a' as never }, { $set: { n: 1 } }, { session: s });
       await txColl.insertOne({ _id: 'b' as never, n: 2 }, { session: s });
       expect(await txColl.findOne({ _id: 'a' as never }, { session: s })).toEqual({ _id: 'a', n: 1 }); // its own writes
@@ -128,8 +129,8 @@ describe('transactions', () => {
   it('an aborted transaction leaves nothing behind', async () => {
     const coll = admin.db('rs').collection('abort');
     await coll.insertOne({ _id: 'a' as never, n: 0 });
-    const session = await inTransaction(connect('rs-abort'), async (s) => {
-      const txColl = s.client.db('rs').collection('abort');
+    const session = await inTransaction(connect('rs-abort'), async (s, txDb) => {
+      const txColl = txDb.collection('abort');
       await txColl.updateOne({ _id: 'a' as never }, { $set: { n: 1 } }, { session: s });
       await txColl.insertOne({ _id: 'b' as never }, { session: s });
       await txColl.deleteOne({ _id: 'a' as never }, { session: s });
@@ -154,8 +155,8 @@ describe('transactions', () => {
   it('a second transaction writing a document the first wrote gets WriteConflict (112, TransientTransactionError)', async () => {
     const coll = admin.db('rs').collection('conflict');
     await coll.insertOne({ _id: 'lock' as never, fence: 1 });
-    const first = await inTransaction(connect('rs-conflict-1'), async (s) => {
-      await s.client.db('rs').collection('conflict').updateOne({ _id: 'lock' as never }, { $inc: { fence: 1 } }, { session: s });
+    const first = await inTransaction(connect('rs-conflict-1'), async (s, txDb) => {
+      await txDb.collection('conflict').updateOne({ _id: 'lock' as never }, { $inc: { fence: 1 } }, { session: s });
     });
     const secondClient = connect('rs-conflict-2');
     const second = secondClient.startSession();
@@ -176,13 +177,13 @@ describe('transactions', () => {
   });
 
   it('a write outside any transaction to a document an open transaction wrote waits for its commit, then runs', async () => {
-    const coll = admin.db('rs').collection('wait');
-    await coll.insertOne({ _id: 'lock' as never, fence: 1, log: [] });
-    const session = await inTransaction(connect('rs-wait-tx'), async (s) => {
-      await s.client.db('rs').collection('wait').updateOne({ _id: 'lock' as never }, { $inc: { fence: 1 }, $push: { log: 'tx' } }, { session: s });
+    const coll = admin.db('rs').collection<{ _id: string; fence: number; log: string[] }>('wait');
+    await coll.insertOne({ _id: 'lock', fence: 1, log: [] });
+    const session = await inTransaction(connect('rs-wait-tx'), async (s, txDb) => {
+      await txDb.collection<{ _id: string; fence: number; log: string[] }>('wait').updateOne({ _id: 'lock' }, { $inc: { fence: 1 }, $push: { log: 'tx' } }, { session: s });
     });
-    const outside = connect('rs-wait-out').db('rs').collection('wait');
-    const write = settle(outside.updateOne({ _id: 'lock' as never }, { $inc: { fence: 10 }, $push: { log: 'outside' } }));
+    const outside = connect('rs-wait-out').db('rs').collection<{ _id: string; fence: number; log: string[] }>('wait');
+    const write = settle(outside.updateOne({ _id: 'lock' }, { $inc: { fence: 10 }, $push: { log: 'outside' } }));
     expect(await waiting('update')).toMatchObject({ ns: 'rs.wait', appName: 'rs-wait-out' });
     // Reads are not held up, and see the committed document only.
     expect(await coll.findOne({})).toEqual({ _id: 'lock', fence: 1, log: [] });
@@ -195,8 +196,8 @@ describe('transactions', () => {
   it('a waiting write runs on the committed state when the transaction aborts instead', async () => {
     const coll = admin.db('rs').collection('waitAbort');
     await coll.insertOne({ _id: 'x' as never, n: 1 });
-    const session = await inTransaction(connect('rs-wait-abort-tx'), async (s) => {
-      await s.client.db('rs').collection('waitAbort').deleteOne({ _id: 'x' as never }, { session: s });
+    const session = await inTransaction(connect('rs-wait-abort-tx'), async (s, txDb) => {
+      await txDb.collection('waitAbort').deleteOne({ _id: 'x' as never }, { session: s });
     });
     const outside = connect('rs-wait-abort-out').db('rs').collection('waitAbort');
     const write = settle(outside.updateOne({ _id: 'x' as never }, { $inc: { n: 1 } }));
@@ -211,8 +212,8 @@ describe('transactions', () => {
     const coll = admin.db('rs').collection('stale');
     await coll.insertMany([{ _id: 'a' as never, n: 0 }, { _id: 'b' as never, n: 0 }]);
     const client = connect('rs-stale');
-    const session = await inTransaction(client, async (s) => {
-      await s.client.db('rs').collection('stale').updateOne({ _id: 'a' as never }, { $set: { n: 1 } }, { session: s });
+    const session = await inTransaction(client, async (s, txDb) => {
+      await txDb.collection('stale').updateOne({ _id: 'a' as never }, { $set: { n: 1 } }, { session: s });
     });
     await coll.updateOne({ _id: 'b' as never }, { $set: { n: 5 } }); // not held: the transaction has not written b
     const error = await client
@@ -235,8 +236,8 @@ describe('transactions', () => {
     const coll = admin.db('rs').collection('snapshot');
     await coll.insertOne({ _id: 1 as never });
     const client = connect('rs-snapshot');
-    const session = await inTransaction(client, async (s) => {
-      expect(await s.client.db('rs').collection('snapshot').countDocuments({}, { session: s })).toBe(1);
+    const session = await inTransaction(client, async (s, txDb) => {
+      expect(await txDb.collection('snapshot').countDocuments({}, { session: s })).toBe(1);
     });
     await coll.insertOne({ _id: 2 as never });
     expect(await client.db('rs').collection('snapshot').countDocuments({}, { session })).toBe(1);
