@@ -1265,6 +1265,14 @@ def cmd_end_sessions(db_name, cmd):
     return {'ok': 1}
 
 
+def cmd_kill_sessions(db_name, cmd):
+    return cmd_end_sessions(db_name, {'endSessions': cmd.get('killSessions')})
+
+
+def cmd_start_session(db_name, cmd):
+    return {'id': {'id': bson.Binary(os.urandom(16), 4)}, 'timeoutMinutes': 30, 'ok': 1}
+
+
 def rs_execute(cmd, db_name, name, handler):
     if 'autocommit' in cmd or 'startTransaction' in cmd:
         return txn_execute(cmd, db_name, name, handler)
@@ -1422,7 +1430,8 @@ def txn_write(txn, cmd, db_name, name, handler):
 COMMANDS = {
     'hello': cmd_hello, 'ismaster': cmd_hello, 'isMaster': cmd_hello,
     'buildinfo': cmd_build_info, 'buildInfo': cmd_build_info,
-    'ping': cmd_ok, 'endSessions': cmd_end_sessions, 'getLastError': cmd_ok,
+    'ping': cmd_ok, 'endSessions': cmd_end_sessions, 'killSessions': cmd_kill_sessions,
+    'refreshSessions': cmd_ok, 'startSession': cmd_start_session, 'getLastError': cmd_ok,
     'commitTransaction': cmd_ok, 'abortTransaction': cmd_ok, 'getParameter': cmd_ok,
     'serverStatus': cmd_server_status, 'dbStats': cmd_db_stats, 'dbstats': cmd_db_stats,
     'find': cmd_find, 'getMore': cmd_get_more, 'killCursors': cmd_kill_cursors,

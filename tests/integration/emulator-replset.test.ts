@@ -245,6 +245,20 @@ describe('transactions', () => {
     await session.endSession();
   });
 
+  it('endSessions and killSessions are accepted; ending a session aborts its open transaction', async () => {
+    const coll = admin.db('rs').collection('ended');
+    const client = connect('rs-ended');
+    const session = await inTransaction(client, async (s, txDb) => {
+      await txDb.collection('ended').insertOne({ _id: 'never' as never }, { session: s });
+    });
+    await admin.db('admin').command({ endSessions: [session.id] });
+    await admin.db('admin').command({ killSessions: [] });
+    await admin.db('admin').command({ refreshSessions: [] });
+    await expect(session.commitTransaction()).rejects.toMatchObject({ code: 251 });
+    await session.endSession();
+    expect(await coll.countDocuments({})).toBe(0);
+  });
+
   it('refuses what a real server refuses in a transaction (listCollections: 263)', async () => {
     const client = connect('rs-refuse');
     const session = client.startSession();
