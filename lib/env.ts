@@ -23,8 +23,7 @@ const wholeNumber = (name: string, min: number, max: number, fallback: number, w
       return value;
     });
 
-const millis = (name: string, min: number, max: number, fallback: number) =>
-  wholeNumber(name, min, max, fallback, 'a whole number of milliseconds');
+const millis = (name: string, min: number, max: number, fallback: number) => wholeNumber(name, min, max, fallback, 'a whole number of milliseconds');
 
 const flag = <F extends boolean | undefined>(name: string, fallback: F) =>
   z
@@ -144,7 +143,10 @@ const envSchema = z
       .string()
       .optional()
       .transform((raw, ctx) => {
-        const entries = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        const entries = (raw ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         const problems = entries.map(proxyEntryProblem).filter((p): p is string => p !== null);
         if (problems.length > 0) {
           ctx.addIssue({ code: 'custom', message: `TRUSTED_PROXIES must be a comma-separated list of IP addresses and CIDR ranges: ${problems.join('; ')}` });
@@ -164,8 +166,7 @@ const envSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['INIT_GENERATION'],
-        message:
-          'INIT_GENERATION must be set when INIT_WIPE is true: the deployment id every worker of this deployment shares, so the wipe happens once',
+        message: 'INIT_GENERATION must be set when INIT_WIPE is true: the deployment id every worker of this deployment shares, so the wipe happens once',
       });
     }
   });
@@ -203,11 +204,11 @@ export function consoleProblems(cfg: Config): string[] {
     );
   }
   if (!cfg.ADMIN_PASSWORD) {
-    problems.push('ADMIN_PASSWORD is not set: in production the seeded admin\'s password must come from configuration (at least 8 characters)');
+    problems.push("ADMIN_PASSWORD is not set: in production the seeded admin's password must come from configuration (at least 8 characters)");
   }
   if (!cfg.TEST_USER_PASSWORD) {
     // Outside production a random one is made and printed once; a server log must not hold a password.
-    problems.push('TEST_USER_PASSWORD is not set: in production the seeded viewer\'s password must come from configuration (at least 8 characters)');
+    problems.push("TEST_USER_PASSWORD is not set: in production the seeded viewer's password must come from configuration (at least 8 characters)");
   }
   return problems;
 }
@@ -230,9 +231,7 @@ export function config(): Config {
 /** The URI the product talks to; absent only when nobody started an embedded database. */
 export function requireMongoUri(cfg: Config = config()): string {
   if (!cfg.MONGODB_URI) {
-    throw new ConfigError([
-      'MONGODB_URI is not set: point it at a MongoDB server, or start the embedded one with `npm run db`',
-    ]);
+    throw new ConfigError(['MONGODB_URI is not set: point it at a MongoDB server, or start the embedded one with `npm run db`']);
   }
   return cfg.MONGODB_URI;
 }

@@ -2,13 +2,7 @@ import 'server-only';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { z } from 'zod';
-import {
-  runGuarded,
-  type Access,
-  type ActionContext,
-  type ActionResult,
-  type GuardDeps,
-} from '@/lib/auth/action-guard';
+import { runGuarded, type Access, type ActionContext, type ActionResult, type GuardDeps } from '@/lib/auth/action-guard';
 import { SESSION_COOKIE, sessionSecret } from '@/lib/auth/session';
 import { isSessionCurrent } from '@/lib/auth/session-store';
 import { sharedDb } from '@/lib/db/client';
@@ -36,12 +30,7 @@ type Handler<A extends Access, S extends z.ZodType, T extends object> = (input: 
 
 export type ServerAction<T extends object> = (...args: unknown[]) => Promise<ActionResult<T>>;
 
-function defineAction<A extends Access, S extends z.ZodType, T extends object>(
-  access: A,
-  name: string,
-  schema: S,
-  handler: Handler<A, S, T>,
-): ServerAction<T> {
+function defineAction<A extends Access, S extends z.ZodType, T extends object>(access: A, name: string, schema: S, handler: Handler<A, S, T>): ServerAction<T> {
   return async (...args: unknown[]) => {
     const token = (await cookies()).get(SESSION_COOKIE)?.value;
     const result = await runGuarded({ name, access, schema, handler }, token, args.at(-1), deps);

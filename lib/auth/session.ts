@@ -60,10 +60,7 @@ export function sessionSecret(cfg: Config = config()): Uint8Array {
   return holder.__consoleDevSessionSecret;
 }
 
-export async function createSessionToken(
-  user: SessionUser,
-  options: { secret: Uint8Array; maxAgeMs: number; now?: Date; epoch?: number },
-): Promise<string> {
+export async function createSessionToken(user: SessionUser, options: { secret: Uint8Array; maxAgeMs: number; now?: Date; epoch?: number }): Promise<string> {
   const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);
   return new SignJWT({ email: user.email, role: user.role, sep: options.epoch ?? 0 })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

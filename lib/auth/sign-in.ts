@@ -42,12 +42,7 @@ export async function checkCredentials(db: Db, email: string, password: string):
  * per address, and a back-off per account), then checked against `users`. Only a wrong password
  * counts against the limits. Every refusal is the same message.
  */
-export async function signIn(
-  db: Db,
-  raw: unknown,
-  address: string,
-  cfg: Pick<Config, 'SIGNIN_WINDOW_MS' | 'SIGNIN_MAX_ATTEMPTS'>,
-): Promise<SignInResult> {
+export async function signIn(db: Db, raw: unknown, address: string, cfg: Pick<Config, 'SIGNIN_WINDOW_MS' | 'SIGNIN_MAX_ATTEMPTS'>): Promise<SignInResult> {
   const input = signInInputSchema.safeParse(raw);
   if (!input.success) return { ok: false, error: SIGN_IN_FAILED };
   const { email, password } = input.data;

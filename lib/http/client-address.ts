@@ -55,7 +55,10 @@ const isTrusted = (ip: string, trusted: TrustedProxies) => trusted.check(ip, isI
 export function clientAddress(peer: string | null | undefined, forwardedFor: string | null | undefined, trusted: TrustedProxies): string {
   const socket = peer ? normalizeIp(peer) : null;
   if (!socket) return 'unknown';
-  const hops = (forwardedFor ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const hops = (forwardedFor ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   let current = socket;
   for (let i = hops.length - 1; i >= 0 && isTrusted(current, trusted); i -= 1) {
     const previous = normalizeIp(hops[i]!);

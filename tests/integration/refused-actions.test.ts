@@ -26,7 +26,10 @@ describe('refused admin actions in the history', () => {
     expect(recorded.length).toBeGreaterThanOrEqual(1);
     expect(recorded.length).toBeLessThanOrEqual(minutes);
     expect(recorded.reduce((n, doc) => n + (doc.detail.count as number), 0)).toBe(300);
-    expect(recorded[0]).toMatchObject({ worker_id: `admin:${SEEDED_VIEWER.email}`, detail: { action: 'reseed', outcome: 'forbidden', role: 'viewer', actions: ['reseed'] } });
+    expect(recorded[0]).toMatchObject({
+      worker_id: `admin:${SEEDED_VIEWER.email}`,
+      detail: { action: 'reseed', outcome: 'forbidden', role: 'viewer', actions: ['reseed'] },
+    });
   });
 
   it('caps what one record keeps of its input, whatever the caller sends', async () => {
@@ -37,7 +40,10 @@ describe('refused admin actions in the history', () => {
     // An admin's invalid input: its zod issues are bounded too.
     const strict = { ...reseed, schema: z.strictObject({ confirm_database: z.string().max(10) }) };
     await runGuarded(strict, admin, huge, deps());
-    const docs = await db().collection(INIT_HISTORY).find({ event: 'admin-action', 'detail.by': { $in: ['big-input@example.com', SEEDED_ADMIN.email] } }).toArray();
+    const docs = await db()
+      .collection(INIT_HISTORY)
+      .find({ event: 'admin-action', 'detail.by': { $in: ['big-input@example.com', SEEDED_ADMIN.email] } })
+      .toArray();
     expect(docs).toHaveLength(2);
     for (const doc of docs) expect(JSON.stringify(doc).length, JSON.stringify(doc).slice(0, 200)).toBeLessThan(3_000);
   });

@@ -21,7 +21,9 @@ const failed = { ok: false, error: SIGN_IN_FAILED };
 
 /** The failed password checks recorded for a key (an attempt refused by a limit was never checked). */
 async function failures(key: string): Promise<number> {
-  const doc = await db().collection(SIGNIN_ATTEMPTS).findOne({ _id: key as never });
+  const doc = await db()
+    .collection(SIGNIN_ATTEMPTS)
+    .findOne({ _id: key as never });
   return ((doc?.entries ?? []) as Array<{ failed: boolean; at: Date }>).filter((e) => e.failed && e.at.getTime() > Date.now() - WINDOW_MS).length;
 }
 
@@ -53,7 +55,7 @@ describe('no admin lockout', () => {
     expect(await signIn(db(), ADMIN, 'addr-attacker', limits)).toMatchObject({ ...failed, refused: 'pair' });
   });
 
-  it('the admin\'s own typo under attack: a short back-off, not a block', async () => {
+  it("the admin's own typo under attack: a short back-off, not a block", async () => {
     for (let i = 0; i < 5; i += 1) await signIn(db(), wrong(100 + i), `addr-botnet-${i}`, limits);
     expect(await signIn(db(), wrong(200), 'addr-admin-home', limits)).toEqual(failed);
     // Six failures on the account, one from here: this address waits, then gets in.
@@ -81,7 +83,9 @@ describe('no admin lockout', () => {
 
 describe('guessing stays slow', () => {
   it('20 attempts at once on one email from one address: five are checked, all refused', async () => {
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => signIn(db(), { email: 'burst@example.com', password: `guess-${i}` }, 'addr-burst', limits)));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => signIn(db(), { email: 'burst@example.com', password: `guess-${i}` }, 'addr-burst', limits)),
+    );
     expect(answers.every((a) => !a.ok)).toBe(true);
     expect(answers.filter((a) => !a.ok && a.refused === 'pair')).toHaveLength(15);
     expect(await failures('pair:burst@example.com|addr-burst')).toBe(5);
@@ -94,7 +98,7 @@ describe('guessing stays slow', () => {
     expect(await signIn(db(), VIEWER, 'addr-other', limits)).toMatchObject({ ok: true });
   });
 
-  it('an address that has failed waits out the account\'s back-off, which doubles with each failure', async () => {
+  it("an address that has failed waits out the account's back-off, which doubles with each failure", async () => {
     expect([4, 5, 6, 7, 20].map((n) => backoffMs(n, options))).toEqual([0, 50, 100, 200, WINDOW_MS]);
     const victim = { email: 'victim@example.com', password: 'guess' };
     for (let i = 0; i < 10; i += 1) await signIn(db(), victim, `addr-rotating-${i}`, limits);
@@ -110,12 +114,17 @@ describe('the counters', () => {
     const indexes = await db().collection(SIGNIN_ATTEMPTS).indexes();
     expect(indexes.filter((i) => i.expireAfterSeconds !== undefined)).toEqual([]);
     for (let i = 0; i < 40; i += 1) await signIn(db(), { email: 'many@example.com', password: `x${i}` }, 'addr-many', limits);
-    const doc = await db().collection(SIGNIN_ATTEMPTS).findOne({ _id: 'pair:many@example.com|addr-many' as never });
+    const doc = await db()
+      .collection(SIGNIN_ATTEMPTS)
+      .findOne({ _id: 'pair:many@example.com|addr-many' as never });
     expect(doc?.entries.length).toBeLessThanOrEqual(5 + 16);
     expect(doc?.expires_at).toBeInstanceOf(Date);
     await sleep(WINDOW_MS + 200);
     await signIn(db(), { email: 'late@example.com', password: 'x' }, 'addr-late', limits);
-    const left = await db().collection(SIGNIN_ATTEMPTS).find({}, { projection: { _id: 1 } }).toArray();
+    const left = await db()
+      .collection(SIGNIN_ATTEMPTS)
+      .find({}, { projection: { _id: 1 } })
+      .toArray();
     expect(left.map((d) => d._id).sort()).toEqual(['account:late@example.com', 'address:addr-late', 'pair:late@example.com|addr-late']);
   });
 });

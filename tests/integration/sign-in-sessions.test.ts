@@ -56,13 +56,17 @@ describe('revocable sessions', () => {
     expect(await current(copy)).toBe(false);
   });
 
-  it('a token whose role is no longer the user\'s is refused, and stays so when the role comes back', async () => {
+  it("a token whose role is no longer the user's is refused, and stays so when the role comes back", async () => {
     const { token, user } = await signedInToken('test_user@example.com', TEST_PASSWORDS.TEST_USER_PASSWORD);
     expect(await current(token)).toBe(true);
-    await db().collection(USERS).updateOne({ _id: new ObjectId(user.userId) }, { $set: { is_admin: true } });
+    await db()
+      .collection(USERS)
+      .updateOne({ _id: new ObjectId(user.userId) }, { $set: { is_admin: true } });
     await pastCache();
     expect(await current(token)).toBe(false);
-    await db().collection(USERS).updateOne({ _id: new ObjectId(user.userId) }, { $set: { is_admin: false } });
+    await db()
+      .collection(USERS)
+      .updateOne({ _id: new ObjectId(user.userId) }, { $set: { is_admin: false } });
     await pastCache();
     expect(await current(token)).toBe(false);
     // Its next sign-in has the role the user has now.
@@ -93,7 +97,7 @@ describe('every route handler checks it', () => {
     await (await sharedClient()).close();
   });
 
-  it('answers 401 to a signed-out session\'s cookie', async () => {
+  it("answers 401 to a signed-out session's cookie", async () => {
     const { token, user } = await signedInToken('admin@example.com', TEST_PASSWORDS.ADMIN_PASSWORD);
     const route = guarded(async (_request, session) => Response.json({ email: session.email }));
     const request = () => new Request('http://console.test/api/x', { headers: { cookie: `${SESSION_COOKIE}=${token}` } });

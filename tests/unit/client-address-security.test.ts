@@ -42,7 +42,11 @@ describe('the client address', () => {
   });
 
   it('refuses a TRUSTED_PROXIES entry that is no address or range, naming it', () => {
-    for (const [value, named] of [['10.0.0.0/33', '10.0.0.0/33'], ['proxy.internal', 'proxy.internal'], ['1.2.3.4/8/1', '1.2.3.4/8/1']] as const) {
+    for (const [value, named] of [
+      ['10.0.0.0/33', '10.0.0.0/33'],
+      ['proxy.internal', 'proxy.internal'],
+      ['1.2.3.4/8/1', '1.2.3.4/8/1'],
+    ] as const) {
       expect(() => parseConfig({ TRUSTED_PROXIES: value })).toThrow(ConfigError);
       expect(() => parseConfig({ TRUSTED_PROXIES: value })).toThrow(named);
     }
