@@ -24,8 +24,9 @@ Like a real server:
   TransientTransactionError (and is aborted, as any failed statement aborts it); a write outside
   any transaction to a document an open transaction wrote waits, without holding up the loop,
   until that transaction ends (maxTimeMS bounds the wait, error 50). Transactions expire
-  `--transaction-lifetime-seconds` (60) after they start. Retryable writes: a write carrying
-  (lsid, txnNumber) outside a transaction that was executed already returns the stored reply.
+  `--transaction-lifetime-seconds` (60) after they start; endSessions / killSessions abort a
+  session's open transaction. Retryable writes: a write carrying (lsid, txnNumber) outside a
+  transaction that was executed already returns the stored reply.
 
 Fault points, through the real server's command: `{configureFailPoint: 'failCommand', mode:
 'alwaysOn' | 'off' | {times: N} | {skip: N}, data}`, off by default; one configuration per
@@ -49,8 +50,8 @@ Refused (clear error instead of silently doing something else): a write concern 
 tag (100 UnsatisfiableWriteConcern / 79: one member cannot acknowledge it); TTL indexes
 (expireAfterSeconds) and index options other than unique/sparse/partialFilterExpression; any
 command containing `$$NOW` or `$$CLUSTER_TIME`; aggregation-pipeline updates; arrayFilters;
-database-level aggregation; in a transaction: commands a real server refuses there,
-createIndexes, $lookup, $graphLookup and $unionWith.
+database-level aggregation; in a transaction: commands a real server refuses there, and
+create, createIndexes, $lookup, $graphLookup and $unionWith.
 
 Remaining limits (do not design product code around them): every command is serialized, except
 that parked commands wait outside the loop; no change streams; no $expr on missing fields;
@@ -1387,6 +1388,9 @@ def txn_execute(cmd, db_name, name, handler):
         return {'ok': 1}
     if name not in TXN_COMMANDS:
         end_txn(txn, 'aborted')
+        if name in ('create', 'createIndexes'):
+            return error_reply(CommandError(263, "the emulator does not run '%s' in a transaction (a real server "
+                                                 "can): create it before the transaction" % name))
         return error_reply(CommandError(263, "Cannot run '%s' in a multi-document transaction." % name))
     active_txn = txn
     try:
