@@ -30,7 +30,7 @@ async function rejection(promise: Promise<unknown>): Promise<MongoServerError> {
 }
 
 describe('duplicate keys, as a real server reports them', () => {
-  it('insert on an existing _id: 11000, the server\'s errmsg, keyPattern and keyValue', async () => {
+  it("insert on an existing _id: 11000, the server's errmsg, keyPattern and keyValue", async () => {
     const coll = fresh();
     await coll.insertOne({ _id: 'init_lock' as never });
     const error = await rejection(coll.insertOne({ _id: 'init_lock' as never }));
@@ -43,7 +43,10 @@ describe('duplicate keys, as a real server reports them', () => {
   it('a unique secondary index, in insert and in update write errors', async () => {
     const coll = fresh();
     await coll.createIndex({ email: 1 }, { unique: true, name: 'email_unique' });
-    await coll.insertMany([{ _id: 1 as never, email: 'a@x' }, { _id: 2 as never, email: 'b@x' }]);
+    await coll.insertMany([
+      { _id: 1 as never, email: 'a@x' },
+      { _id: 2 as never, email: 'b@x' },
+    ]);
     const insert = await rejection(coll.insertOne({ _id: 3 as never, email: 'a@x' }));
     expect(insert.code).toBe(11000);
     expect(insert.message).toContain(`index: email_unique dup key: { email: "a@x" }`);
@@ -60,9 +63,7 @@ describe('duplicate keys, as a real server reports them', () => {
   it('unordered bulk inserts: one write error per duplicate, with its index and key', async () => {
     const coll = fresh();
     await coll.insertOne({ _id: 1 as never });
-    const error = await coll
-      .insertMany([{ _id: 1 as never }, { _id: 2 as never }, { _id: 2 as never }], { ordered: false })
-      .catch((e: unknown) => e);
+    const error = await coll.insertMany([{ _id: 1 as never }, { _id: 2 as never }, { _id: 2 as never }], { ordered: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MongoBulkWriteError);
     const errors = (error as MongoBulkWriteError).writeErrors as unknown as { index: number; code: number; errInfo?: unknown }[];
     const list = Array.isArray(errors) ? errors : [errors];
@@ -77,9 +78,7 @@ describe('duplicate keys, as a real server reports them', () => {
     const coll = fresh();
     await coll.createIndex({ name: 1 }, { unique: true, name: 'name_unique' });
     await coll.insertOne({ _id: 'p1' as never, name: 'penguins' });
-    const error = await rejection(
-      coll.findOneAndUpdate({ _id: 'p2' as never }, { $set: { name: 'penguins' } }, { upsert: true }),
-    );
+    const error = await rejection(coll.findOneAndUpdate({ _id: 'p2' as never }, { $set: { name: 'penguins' } }, { upsert: true }));
     expect(error.code).toBe(11000);
     expect(error.codeName).toBe('DuplicateKey');
     expect(error.keyPattern).toEqual({ name: 1 });
@@ -90,9 +89,7 @@ describe('duplicate keys, as a real server reports them', () => {
   it('an upsert whose _id exists but does not match the rest of the filter: E11000 on _id', async () => {
     const coll = fresh();
     await coll.insertOne({ _id: 'init_lock' as never, holder: 'w1' });
-    const error = await rejection(
-      coll.findOneAndUpdate({ _id: 'init_lock' as never, holder: null }, { $set: { holder: 'w2' } }, { upsert: true }),
-    );
+    const error = await rejection(coll.findOneAndUpdate({ _id: 'init_lock' as never, holder: null }, { $set: { holder: 'w2' } }, { upsert: true }));
     expect(error.code).toBe(11000);
     expect(error.keyPattern).toEqual({ _id: 1 });
     expect(error.keyValue).toEqual({ _id: 'init_lock' });
@@ -130,7 +127,7 @@ describe('indexes', () => {
     expect(error.message).toContain('collation');
   });
 
-  it('commitQuorum on a standalone: the real standalone\'s refusal', async () => {
+  it("commitQuorum on a standalone: the real standalone's refusal", async () => {
     const coll = fresh();
     const error = await rejection(coll.createIndex({ a: 1 }, { commitQuorum: 'majority' }));
     expect(error.code).toBe(2);
@@ -188,9 +185,7 @@ describe('refusals', () => {
     const coll = fresh();
     const two = await rejection(coll.insertOne({ _id: 1 as never }, { writeConcern: { w: 2 } }));
     expect(two.code).toBe(100);
-    const tag = await rejection(
-      client.db('errors').command({ insert: coll.collectionName, documents: [{ _id: 1 }], writeConcern: { w: 'dc-east' } }),
-    );
+    const tag = await rejection(client.db('errors').command({ insert: coll.collectionName, documents: [{ _id: 1 }], writeConcern: { w: 'dc-east' } }));
     expect(tag.code).toBe(79);
     await coll.insertOne({ _id: 1 as never }, { writeConcern: { w: 'majority', journal: true, wtimeoutMS: 1000 } });
     expect(await coll.countDocuments({})).toBe(1);
@@ -202,9 +197,7 @@ describe('refusals', () => {
     const pipeline = await rejection(coll.updateOne({ _id: 1 as never }, [{ $set: { b: 1 } }]));
     expect(pipeline.code).toBe(238);
     expect(pipeline.message).toContain('pipeline');
-    const filters = await rejection(
-      coll.updateOne({ _id: 1 as never }, { $set: { 'a.$[x]': 0 } }, { arrayFilters: [{ x: 1 }] }),
-    );
+    const filters = await rejection(coll.updateOne({ _id: 1 as never }, { $set: { 'a.$[x]': 0 } }, { arrayFilters: [{ x: 1 }] }));
     expect(filters.message).toContain('arrayFilters');
     const famPipeline = await rejection(coll.findOneAndUpdate({ _id: 1 as never }, [{ $set: { b: 1 } }]));
     expect(famPipeline.code).toBe(238);

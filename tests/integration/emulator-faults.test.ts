@@ -65,13 +65,16 @@ describe('failCommand: errors, counts and scope', () => {
   it('fails the named command with errorCode, errmsg and errorLabels, {times: 1} once only', async () => {
     const client = connect('fp-times');
     const coll = client.db('faults').collection('times');
-    await failPoint({ times: 1 }, {
-      appName: 'fp-times',
-      failCommands: ['insert'],
-      errorCode: 91,
-      errmsg: 'shutting down (injected)',
-      errorLabels: ['RetryableWriteError'],
-    });
+    await failPoint(
+      { times: 1 },
+      {
+        appName: 'fp-times',
+        failCommands: ['insert'],
+        errorCode: 91,
+        errmsg: 'shutting down (injected)',
+        errorLabels: ['RetryableWriteError'],
+      },
+    );
     const error = await coll.insertOne({ _id: 'a' as never }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MongoServerError);
     expect((error as MongoServerError).code).toBe(91);
@@ -153,13 +156,16 @@ describe('failCommand: connections', () => {
 
   it('blockConnection with errorCode fails the command after the wait, without executing it', async () => {
     const blocked = connect('fp-block-fail').db('faults').collection('blockFail');
-    await failPoint({ times: 1 }, {
-      appName: 'fp-block-fail',
-      failCommands: ['insert'],
-      blockConnection: true,
-      blockTimeMS: 300,
-      errorCode: 10107,
-    });
+    await failPoint(
+      { times: 1 },
+      {
+        appName: 'fp-block-fail',
+        failCommands: ['insert'],
+        blockConnection: true,
+        blockTimeMS: 300,
+        errorCode: 10107,
+      },
+    );
     const started = Date.now();
     await expect(blocked.insertOne({ _id: 'x' as never })).rejects.toMatchObject({ code: 10107 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
@@ -168,11 +174,14 @@ describe('failCommand: connections', () => {
 
   it('writeConcernError comes back after a write that succeeded', async () => {
     const coll = connect('fp-wce').db('faults').collection('wce');
-    await failPoint({ times: 1 }, {
-      appName: 'fp-wce',
-      failCommands: ['insert'],
-      writeConcernError: { code: 64, codeName: 'WriteConcernFailed', errmsg: 'waiting for replication timed out', errInfo: { wtimeout: true } },
-    });
+    await failPoint(
+      { times: 1 },
+      {
+        appName: 'fp-wce',
+        failCommands: ['insert'],
+        writeConcernError: { code: 64, codeName: 'WriteConcernFailed', errmsg: 'waiting for replication timed out', errInfo: { wtimeout: true } },
+      },
+    );
     const error = await coll.insertOne({ _id: 'wce' as never }, { writeConcern: { w: 'majority', wtimeoutMS: 100 } }).catch((e: unknown) => e);
     expect((error as { code?: number }).code).toBe(64);
     expect((error as Error).name).toBe('MongoWriteConcernError');
@@ -206,16 +215,19 @@ describe('holdUntilReleased (emulator extension)', () => {
   });
 });
 
-describe('splitUpsert (emulator extension): another client runs between an upsert\'s match and its insert', () => {
+describe("splitUpsert (emulator extension): another client runs between an upsert's match and its insert", () => {
   it('update: the parked upsert collides with E11000 on _id when the other inserted first', async () => {
     const first = connect('fp-split-update').db('faults').collection('splitUpdate');
     const second = connect('fp-split-update-2').db('faults').collection('splitUpdate');
-    await failPoint({ times: 1 }, {
-      appName: 'fp-split-update',
-      failCommands: ['update'],
-      holdUntilReleased: 'split-update',
-      splitUpsert: true,
-    });
+    await failPoint(
+      { times: 1 },
+      {
+        appName: 'fp-split-update',
+        failCommands: ['update'],
+        holdUntilReleased: 'split-update',
+        splitUpsert: true,
+      },
+    );
     // Not pure equality on _id: a real server does not retry this upsert's duplicate key as an update.
     const filter = { _id: 'lock' as never, holder: null };
     const stale = settle(first.updateOne(filter, { $set: { holder: 'first' } }, { upsert: true }));
@@ -236,12 +248,15 @@ describe('splitUpsert (emulator extension): another client runs between an upser
   it('findAndModify: the parked upsert gets E11000 with keyPattern and keyValue', async () => {
     const first = connect('fp-split-fam').db('faults').collection('splitFam');
     const second = connect('fp-split-fam-2').db('faults').collection('splitFam');
-    await failPoint({ times: 1 }, {
-      appName: 'fp-split-fam',
-      failCommands: ['findAndModify'],
-      holdUntilReleased: 'split-fam',
-      splitUpsert: true,
-    });
+    await failPoint(
+      { times: 1 },
+      {
+        appName: 'fp-split-fam',
+        failCommands: ['findAndModify'],
+        holdUntilReleased: 'split-fam',
+        splitUpsert: true,
+      },
+    );
     const filter = { _id: 'init_lock' as never, $or: [{ holder: null }, { expires: { $lt: 5 } }] };
     const stale = settle(first.findOneAndUpdate(filter, { $set: { holder: 'first' }, $inc: { fence: 1 } }, { upsert: true }));
     expect(await parked('split-fam')).toMatchObject({ command: 'findAndModify', appName: 'fp-split-fam' });
@@ -258,12 +273,15 @@ describe('splitUpsert (emulator extension): another client runs between an upser
   it('an equality-only upsert on _id is retried as an update, as a real server does', async () => {
     const first = connect('fp-split-eq').db('faults').collection('splitEq');
     const second = connect('fp-split-eq-2').db('faults').collection('splitEq');
-    await failPoint({ times: 1 }, {
-      appName: 'fp-split-eq',
-      failCommands: ['update'],
-      holdUntilReleased: 'split-eq',
-      splitUpsert: true,
-    });
+    await failPoint(
+      { times: 1 },
+      {
+        appName: 'fp-split-eq',
+        failCommands: ['update'],
+        holdUntilReleased: 'split-eq',
+        splitUpsert: true,
+      },
+    );
     const stale = settle(first.updateOne({ _id: 'k' as never }, { $inc: { n: 1 } }, { upsert: true }));
     await parked('split-eq');
     await second.updateOne({ _id: 'k' as never }, { $inc: { n: 1 } }, { upsert: true });
@@ -277,12 +295,15 @@ describe('splitUpsert (emulator extension): another client runs between an upser
   it('an upsert that matches a document is not split', async () => {
     const coll = connect('fp-split-match').db('faults').collection('splitMatch');
     await coll.insertOne({ _id: 'm' as never, n: 0 });
-    await failPoint({ times: 1 }, {
-      appName: 'fp-split-match',
-      failCommands: ['update'],
-      holdUntilReleased: 'split-match',
-      splitUpsert: true,
-    });
+    await failPoint(
+      { times: 1 },
+      {
+        appName: 'fp-split-match',
+        failCommands: ['update'],
+        holdUntilReleased: 'split-match',
+        splitUpsert: true,
+      },
+    );
     await coll.updateOne({ _id: 'm' as never, n: 0 }, { $inc: { n: 1 } }, { upsert: true });
     expect(await coll.findOne({})).toEqual({ _id: 'm', n: 1 });
     const status = await adminClient.db('admin').command({ failPointStatus: 1 });

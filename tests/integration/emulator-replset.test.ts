@@ -140,12 +140,18 @@ describe('transactions', () => {
     expect(await coll.find({}).toArray()).toEqual([{ _id: 'a', n: 0 }]);
   });
 
-  it('withTransaction runs and commits through the driver\'s own helper', async () => {
+  it("withTransaction runs and commits through the driver's own helper", async () => {
     const client = connect('rs-with');
     const session = client.startSession();
     await session.withTransaction(async () => {
-      await client.db('rs').collection('with').insertOne({ _id: 1 as never }, { session });
-      await client.db('rs').collection('with2').insertOne({ _id: 2 as never }, { session });
+      await client
+        .db('rs')
+        .collection('with')
+        .insertOne({ _id: 1 as never }, { session });
+      await client
+        .db('rs')
+        .collection('with2')
+        .insertOne({ _id: 2 as never }, { session });
     });
     await session.endSession();
     expect(await admin.db('rs').collection('with').countDocuments({})).toBe(1);
@@ -180,7 +186,9 @@ describe('transactions', () => {
     const coll = admin.db('rs').collection<{ _id: string; fence: number; log: string[] }>('wait');
     await coll.insertOne({ _id: 'lock', fence: 1, log: [] });
     const session = await inTransaction(connect('rs-wait-tx'), async (s, txDb) => {
-      await txDb.collection<{ _id: string; fence: number; log: string[] }>('wait').updateOne({ _id: 'lock' }, { $inc: { fence: 1 }, $push: { log: 'tx' } }, { session: s });
+      await txDb
+        .collection<{ _id: string; fence: number; log: string[] }>('wait')
+        .updateOne({ _id: 'lock' }, { $inc: { fence: 1 }, $push: { log: 'tx' } }, { session: s });
     });
     const outside = connect('rs-wait-out').db('rs').collection<{ _id: string; fence: number; log: string[] }>('wait');
     const write = settle(outside.updateOne({ _id: 'lock' }, { $inc: { fence: 10 }, $push: { log: 'outside' } }));
@@ -210,7 +218,10 @@ describe('transactions', () => {
 
   it('a transaction writing a document changed outside after it started gets WriteConflict', async () => {
     const coll = admin.db('rs').collection('stale');
-    await coll.insertMany([{ _id: 'a' as never, n: 0 }, { _id: 'b' as never, n: 0 }]);
+    await coll.insertMany([
+      { _id: 'a' as never, n: 0 },
+      { _id: 'b' as never, n: 0 },
+    ]);
     const client = connect('rs-stale');
     const session = await inTransaction(client, async (s, txDb) => {
       await txDb.collection('stale').updateOne({ _id: 'a' as never }, { $set: { n: 1 } }, { session: s });
@@ -263,7 +274,10 @@ describe('transactions', () => {
     const client = connect('rs-refuse');
     const session = client.startSession();
     session.startTransaction();
-    await client.db('rs').collection('refuse').insertOne({ _id: 1 as never }, { session });
+    await client
+      .db('rs')
+      .collection('refuse')
+      .insertOne({ _id: 1 as never }, { session });
     const error = await client
       .db('rs')
       .command({ listCollections: 1 }, { session })
@@ -291,7 +305,12 @@ describe('transactions left open expire', () => {
     const session = client.startSession();
     session.startTransaction();
     await coll.updateOne({ _id: 'x' as never }, { $set: { n: 1 } }, { session });
-    const outside = settle(connect('rs-expire-out', {}, short.uri).db('rs').collection('expire').updateOne({ _id: 'x' as never }, { $inc: { n: 5 } }));
+    const outside = settle(
+      connect('rs-expire-out', {}, short.uri)
+        .db('rs')
+        .collection('expire')
+        .updateOne({ _id: 'x' as never }, { $inc: { n: 5 } }),
+    );
     const started = Date.now();
     expect((await outside).error).toBeUndefined(); // it waited for the expiry, then ran
     expect(Date.now() - started).toBeGreaterThan(300);
@@ -302,15 +321,19 @@ describe('transactions left open expire', () => {
 });
 
 describe('retryable writes', () => {
-  const failPoint = (mode: unknown, data: Document) =>
-    admin.db('admin').command({ configureFailPoint: 'failCommand', mode, data });
+  const failPoint = (mode: unknown, data: Document) => admin.db('admin').command({ configureFailPoint: 'failCommand', mode, data });
 
   it('an insert executed, then cut off before its reply, is retried by the driver and stored once', async () => {
     const coll = connect('rs-retry-insert', { retryWrites: true }).db('rs').collection('retryInsert');
     await failPoint({ times: 1 }, { appName: 'rs-retry-insert', failCommands: ['insert'], closeConnectionAfterWrite: true });
     const result = await coll.insertOne({ _id: 'once' as never });
     expect(result.insertedId).toBe('once'); // a second execution would have been a duplicate key
-    expect(await admin.db('rs').collection('retryInsert').countDocuments({ _id: 'once' as never })).toBe(1);
+    expect(
+      await admin
+        .db('rs')
+        .collection('retryInsert')
+        .countDocuments({ _id: 'once' as never }),
+    ).toBe(1);
   });
 
   it('a retried update is not applied twice', async () => {
