@@ -34,7 +34,7 @@ export function DrillResults({ job }: { job: DrillJob }) {
           {job.error ? `: ${job.error}` : ''}
           {job.interrupted && (
             <>
-              : its console ({job.interrupted.instance}) stopped renewing the drill lease, which expired at <LocalTime iso={iso(job.interrupted.at)} />
+              : its console stopped renewing the drill lease, which expired at <LocalTime iso={iso(job.interrupted.at)} />
               ; noticed at <LocalTime iso={iso(job.interrupted.noticed_at)} /> by {job.interrupted.noticed_by}
             </>
           )}

@@ -29,6 +29,7 @@ let browser: Browser;
 let mongo: MongoClient;
 let db: Db;
 const secret = randomBytes(32).toString('hex');
+const LEASE_MS = 3_000;
 
 const eventually = <T>(fn: () => Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 200 });
 
@@ -48,7 +49,8 @@ beforeAll(async () => {
   // `next build` keys the action ids and the bound-argument encryption with this key (from the
   // environment, or one it made and stored in the build); every instance must run with the same.
   const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, '.next/server/server-reference-manifest.json'), 'utf8')) as { encryptionKey: string };
-  const shared = { SESSION_SECRET: secret, NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: manifest.encryptionKey };
+  // A short lease (reseed and drill alike): a killed console's drill is seen interrupted within seconds.
+  const shared = { SESSION_SECRET: secret, NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: manifest.encryptionKey, INIT_LEASE_MS: String(LEASE_MS) };
   a = await startConsole(shared);
   const boot = await runCli('workers', ['-n', '2', '--wipe', '--generation', 'instances'], a.env);
   expect(boot.code, boot.stderr).toBe(0);
@@ -235,5 +237,55 @@ describe('two console instances on one database', () => {
     expect(await db.collection('projects').countDocuments()).toBe(3);
     await contextA.close();
     await contextB.close();
+  }, 120_000);
+
+  // Last: it kills instance B.
+  it('a drill whose console is SIGKILLed mid-drill is shown interrupted on the other instance once its lease expires', async () => {
+    const { context, page } = await adminContext(b);
+    await page.goto(`${b.url}/drill`);
+    await page.getByRole('checkbox', { name: /^unsafe/ }).uncheck();
+    await page.getByRole('checkbox', { name: /^lease/ }).uncheck();
+    await page.getByRole('spinbutton', { name: 'Workers' }).fill('2');
+    await page.getByRole('spinbutton', { name: 'Late starters' }).fill('0');
+    // The holder sleeps 8 s between its drop and its re-insert: the drill is running when B dies.
+    await page.getByRole('spinbutton', { name: 'Drop window (ms, copy-drop-restore)' }).fill('8000');
+    await page.getByRole('button', { name: 'Run the drill' }).click();
+    const job = async () => db.collection(DRILL_RUNS).findOne({ _id: { $ne: DRILL_LEASE_ID }, 'holder.pid': b.pid } as never, { sort: { started_at: -1 } });
+    await eventually(async () => Object.values(((await job())?.progress ?? {}) as Record<string, { phase: string }>).some((p) => p.phase === 'running'), 30_000).toBe(true);
+    const running = (await job())!;
+    const instance = (running.holder as { instance: string }).instance;
+
+    await b.kill('SIGKILL');
+    const killedAt = Date.now();
+
+    // A's drill page polls the latest drill: running until the lease runs out, then interrupted.
+    await page.goto(`${a.url}/drill`);
+    const caption = page.getByRole('table').locator('caption');
+    await eventually(() => caption.innerText(), LEASE_MS + 10_000).toMatch(/^Drill interrupted/);
+    const interruptedAfter = Date.now() - killedAt;
+    expect(await caption.innerText()).toContain(`on console ${instance}: its console stopped renewing the drill lease, which expired at`);
+    const status = page.getByRole('table').getByRole('row', { name: /^Status/ }).getByRole('cell').nth(0);
+    expect((await status.innerText()).trim()).toBe('interrupted');
+    await screenshot(page, 'instances-drill-interrupted');
+
+    const record = (await job())!;
+    expect(record).toMatchObject({ _id: running._id, status: 'interrupted', interrupted: { instance } });
+    // Not before its lease expired: the dead console had renewed it until it died.
+    expect((record.interrupted as { at: Date }).at.getTime()).toBeGreaterThan(killedAt);
+    expect(interruptedAfter).toBeLessThan(LEASE_MS + 10_000);
+
+    // And A runs the next drill.
+    await page.getByRole('checkbox', { name: /^unsafe/ }).uncheck();
+    await page.getByRole('checkbox', { name: /^copy-drop-restore/ }).uncheck();
+    await page.getByRole('checkbox', { name: /^lease/ }).check();
+    await page.getByRole('spinbutton', { name: 'Workers' }).fill('1');
+    await page.getByRole('spinbutton', { name: 'Late starters' }).fill('0');
+    await page.getByRole('button', { name: 'Run the drill' }).click();
+    await eventually(async () => (await status.innerText()).trim(), 60_000)
+      .toBe('pass')
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}\n${await shown([page])}`);
+      });
+    await context.close();
   }, 120_000);
 });

@@ -6,6 +6,8 @@ import { freePort, waitForHttp, type ConsoleServer } from './console-server';
 export interface ConsoleInstance extends ConsoleServer {
   /** The `next start` process: drill leases and reseed runs name their console by host:pid. */
   pid: number;
+  /** Ends the process at once with `signal` (SIGKILL: a console that dies mid-work). */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -26,6 +28,12 @@ export async function startSecondInstance(first: ConsoleServer, env: Record<stri
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/api/health`, child, () => output);
+  const kill = (signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
   const notOurs = async () => {
     throw new Error('the database is the first instance’s: stop or start it there');
   };
@@ -38,12 +46,8 @@ export async function startSecondInstance(first: ConsoleServer, env: Record<stri
     canStopDatabase: false,
     stopDatabase: notOurs,
     startDatabase: notOurs,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => kill('SIGTERM'),
+    kill,
     log: () => output,
   };
 }
