@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { toCsvRow } from '@/lib/console/csv';
 import { exportEvents, historyFilterSchema } from '@/lib/console/history-query';
+import type { EventJson } from '@/lib/console/runs';
 import { sharedDb } from '@/lib/db/client';
 import { guarded, parseQuery } from '@/lib/http/guard';
 
@@ -8,35 +9,52 @@ export const dynamic = 'force-dynamic';
 
 const exportQuerySchema = historyFilterSchema.extend({ format: z.enum(['json', 'csv']).default('json') });
 const CSV_HEADER = ['at', 'run_id', 'generation', 'worker_id', 'host', 'pid', 'fence', 'event', 'detail'];
+/** Bytes the stream holds ahead of the reader; one pull fills about this much. */
+const HIGH_WATER_MARK = 64 * 1024;
 
-/** The filtered history, oldest first so it can be replayed, streamed (memory does not grow with it). */
+/**
+ * The filtered history, oldest first so it can be replayed. Pull-based: the cursor is read only
+ * when the reader has taken what was sent (the stream's queue is below its high-water mark), so a
+ * reader that stops reading stops the cursor, and memory stays flat whatever the export's size.
+ * A reader that goes away closes the cursor.
+ */
 export const GET = guarded(async (request) => {
   const { format, ...filter } = parseQuery(exportQuerySchema, request.url);
-  const events = exportEvents(await sharedDb(), filter);
+  const events = exportEvents(await sharedDb(), filter)[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      try {
-        if (format === 'csv') {
-          controller.enqueue(encoder.encode(toCsvRow(CSV_HEADER)));
-          for await (const e of events) {
-            controller.enqueue(encoder.encode(toCsvRow([e.at, e.run_id, e.generation, e.worker_id, e.host, e.pid, e.fence, e.event, JSON.stringify(e.detail)])));
-          }
-        } else {
-          controller.enqueue(encoder.encode('['));
-          let first = true;
-          for await (const e of events) {
-            controller.enqueue(encoder.encode(`${first ? '' : ','}\n${JSON.stringify(e)}`));
-            first = false;
-          }
-          controller.enqueue(encoder.encode('\n]\n'));
+  const row =
+    format === 'csv'
+      ? (e: EventJson) => toCsvRow([e.at, e.run_id, e.generation, e.worker_id, e.host, e.pid, e.fence, e.event, JSON.stringify(e.detail)])
+      : (e: EventJson, first: boolean) => `${first ? '' : ','}\n${JSON.stringify(e)}`;
+  let started = false;
+  let first = true;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let text = '';
+        if (!started) {
+          started = true;
+          text = format === 'csv' ? toCsvRow(CSV_HEADER) : '[';
         }
-        controller.close();
-      } catch (error) {
-        controller.error(error);
-      }
+        while (text.length < HIGH_WATER_MARK) {
+          const next = await events.next();
+          if (next.done) {
+            if (format === 'json') text += '\n]\n';
+            if (text) controller.enqueue(encoder.encode(text));
+            controller.close();
+            return;
+          }
+          text += row(next.value, first);
+          first = false;
+        }
+        controller.enqueue(encoder.encode(text));
+      },
+      async cancel() {
+        await events.return?.();
+      },
     },
-  });
+    new ByteLengthQueuingStrategy({ highWaterMark: HIGH_WATER_MARK }),
+  );
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   return new Response(body, {
     headers: {
