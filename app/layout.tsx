@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { currentSession } from '@/app/_lib/session';
@@ -8,6 +9,7 @@ import { Providers } from '@/components/providers';
 import { ThemeToggle } from '@/components/ui/theme-toggle';
 import { UserMenu } from '@/components/user-menu';
 import { config } from '@/lib/env';
+import { NONCE_HEADER } from '@/lib/http/security-headers';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -19,10 +21,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const { CONSOLE_POLL_MS, CONSOLE_ACTIVE_POLL_MS } = config();
   // For the header only: each page checks the session itself (a layout is not re-run on every navigation).
   const session = await currentSession();
+  // The Content-Security-Policy's nonce (proxy.ts), for the theme's inline script.
+  const nonce = (await headers()).get(NONCE_HEADER) ?? undefined;
   return (
     <html lang="en" suppressHydrationWarning>
       <body className="min-h-screen bg-zinc-50 text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
-        <Providers poll={{ pollMs: CONSOLE_POLL_MS, activePollMs: CONSOLE_ACTIVE_POLL_MS }}>
+        <Providers poll={{ pollMs: CONSOLE_POLL_MS, activePollMs: CONSOLE_ACTIVE_POLL_MS }} nonce={nonce}>
           <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-sm dark:focus:bg-zinc-900">
             Skip to content
           </a>

@@ -1,7 +1,7 @@
 'use client';
 
 import type { OverviewJson } from '@/lib/console/overview';
-import { seenStateKey } from '@/lib/admin/schemas';
+import { seenStateKey } from '@/lib/admin/seen-state';
 import { AdminActions } from './admin-actions';
 import { CollectionCounts } from './collection-counts';
 import { useLive } from './live-query';

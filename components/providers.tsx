@@ -14,7 +14,7 @@ export interface PollSettings {
 const PollContext = createContext<PollSettings>({ pollMs: 2000, activePollMs: 500 });
 export const usePollSettings = () => useContext(PollContext);
 
-export function Providers({ children, poll }: { children: ReactNode; poll: PollSettings }) {
+export function Providers({ children, poll, nonce }: { children: ReactNode; poll: PollSettings; nonce?: string }) {
   // One client per browser tab, made once.
   const [client] = useState(
     () =>
@@ -31,7 +31,7 @@ export function Providers({ children, poll }: { children: ReactNode; poll: PollS
       }),
   );
   return (
-    <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange>
+    <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange nonce={nonce}>
       <QueryClientProvider client={client}>
         <PollContext.Provider value={poll}>{children}</PollContext.Provider>
       </QueryClientProvider>

@@ -9,10 +9,7 @@ export const seenStateSchema = z
   .string({ message: 'the state you saw is required' })
   .regex(/^(none|[A-Za-z0-9][A-Za-z0-9._:-]{0,99}@\d{1,15})$/, { message: 'the state you saw must be "none" or "<generation>@<fence>"' });
 
-/** How a request names the state it was made from: the state's generation and fence, or none. */
-export function seenStateKey(state: { generation: string; fence: number } | null | undefined): string {
-  return state ? `${state.generation}@${state.fence}` : 'none';
-}
+export { seenStateKey } from './seen-state';
 
 export const reseedInputSchema = z.object({
   seen_state: seenStateSchema,

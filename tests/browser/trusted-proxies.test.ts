@@ -44,10 +44,19 @@ describe('X-Forwarded-For', () => {
   it('served directly (no TRUSTED_PROXIES): a header the client makes up is ignored; the socket address is counted', async () => {
     const { server, db } = await console_();
     for (let i = 0; i < 8; i += 1) {
-      const answer = await signInWith(server, `wrong-${i}`, { 'X-Forwarded-For': `198.51.100.${i}`, 'X-Real-IP': `198.51.100.${i}`, 'x-console-peer': `forged 198.51.100.${i}` });
+      const answer = await signInWith(server, `wrong-${i}`, {
+        'X-Forwarded-For': `198.51.100.${i}`,
+        'X-Real-IP': `198.51.100.${i}`,
+        'x-console-peer': `forged 198.51.100.${i}`,
+      });
       expect(answer.result).toEqual({ ok: false, code: 'invalid', error: SIGN_IN_FAILED });
     }
-    const keys = (await db.collection(SIGNIN_ATTEMPTS).find({}, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id));
+    const keys = (
+      await db
+        .collection(SIGNIN_ATTEMPTS)
+        .find({}, { projection: { _id: 1 } })
+        .toArray()
+    ).map((d) => String(d._id));
     expect(keys.filter((k) => k.includes('198.51.100.'))).toEqual([]);
     const pair = await db.collection(SIGNIN_ATTEMPTS).findOne({ _id: 'pair:admin@example.com|127.0.0.1' as never });
     // Five wrong passwords were checked from 127.0.0.1; the other three were refused unchecked.
@@ -60,7 +69,12 @@ describe('X-Forwarded-For', () => {
   it('behind a trusted proxy (TRUSTED_PROXIES=127.0.0.1): the address the proxy appended counts', async () => {
     const { server, db } = await console_({ TRUSTED_PROXIES: '127.0.0.1, ::1' });
     await signInWith(server, 'wrong', { 'X-Forwarded-For': 'made-up-by-client, 203.0.113.7' });
-    const keys = (await db.collection(SIGNIN_ATTEMPTS).find({}, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id));
+    const keys = (
+      await db
+        .collection(SIGNIN_ATTEMPTS)
+        .find({}, { projection: { _id: 1 } })
+        .toArray()
+    ).map((d) => String(d._id));
     expect(keys).toContain('address:203.0.113.7');
     expect(keys.filter((k) => k.includes('made-up') || k.includes('127.0.0.1'))).toEqual([]);
     const ok = await signInWith(server, ADMIN.password, { 'X-Forwarded-For': '203.0.113.8' });
