@@ -22,8 +22,10 @@ Like a real server:
   outside reads never see uncommitted writes; a transaction writing a document another open
   transaction wrote, or one changed outside after it started, gets 112 WriteConflict with
   TransientTransactionError (and is aborted, as any failed statement aborts it); a write outside
-  any transaction to a document an open transaction wrote waits, without holding up the loop,
-  until that transaction ends (maxTimeMS bounds the wait, error 50). Transactions expire
+  any transaction to a document an open transaction wrote, or to a unique key one wrote, waits,
+  without holding up the loop, until that transaction ends (maxTimeMS bounds the wait, error 50);
+  a transaction taking a unique key another open transaction holds, or one committed outside
+  after it started, gets WriteConflict. Transactions expire
   `--transaction-lifetime-seconds` (60) after they start; endSessions / killSessions abort a
   session's open transaction. Retryable writes: a write carrying (lsid, txnNumber) outside a
   transaction that was executed already returns the stored reply.
@@ -55,9 +57,9 @@ create, createIndexes, $lookup, $graphLookup and $unionWith.
 
 Remaining limits (do not design product code around them): every command is serialized, except
 that parked commands wait outside the loop; no change streams; no $expr on missing fields;
-transactions do not check unique secondary indexes against concurrent commits; reads in a
-transaction see each collection as of the transaction's first touch of it, not of its start
-(writes to documents changed since its start still conflict); one member, so no elections.
+reads in a transaction see each collection as of the transaction's first touch of it, not of its
+start (writes to documents changed since its start still conflict); a transaction that deletes a
+document does not make a write outside wait for its unique key; one member, so no elections.
 
 Usage: /usr/bin/python3 mongo_wire_emulator.py [--port N] [--replset NAME]
        [--transaction-lifetime-seconds S]
@@ -1298,19 +1300,29 @@ def rs_write(cmd, db_name, name, handler):
         return run_handler(handler, db_name, cmd)
     holder = txn_holding(ns, keys)
     if holder is not None:
-        park = Park(lambda: rs_write(cmd, db_name, name, handler), command=name, ns=ns)
-        holder.waiters.append(park)
-        if cmd.get('maxTimeMS'):
-            call_later(int(cmd['maxTimeMS']) / 1000, lambda: wake(park, lambda: error_reply(
-                CommandError(50, 'operation exceeded time limit', 'MaxTimeMSExpired'))))
-        return park
+        return wait_for(holder, cmd, db_name, name, handler, ns)
     # Transactions share the committed documents until they write them: give this write its own
     # copies, so that mongomock's in-place update does not change what a transaction reads.
     documents = coll._store._documents
+    originals = {}
     for key in keys:
         if key in documents:
+            originals[key] = documents[key]
             documents[key] = copy.deepcopy(documents[key])
     outcome = run_handler(handler, db_name, cmd)
+    indexes = unique_indexes(coll)
+    if indexes and isinstance(outcome, dict):
+        touched = keys | upserted_keys(outcome)
+        holder = txn_unique_clash(ns, [documents[k] for k in touched if k in documents], indexes)
+        if holder is not None:
+            # A unique key an open transaction wrote: a real server's write waits for that
+            # transaction (then fails with E11000 or goes through). Undo it and wait.
+            for key in touched:
+                if key in originals:
+                    documents[key] = originals[key]
+                else:
+                    documents.pop(key, None)
+            return wait_for(holder, cmd, db_name, name, handler, ns)
 
     def record(reply):
         if open_txns:
@@ -1320,6 +1332,82 @@ def rs_write(cmd, db_name, name, handler):
         return reply
 
     return then(outcome, record)
+
+
+def wait_for(holder, cmd, db_name, name, handler, ns):
+    park = Park(lambda: rs_write(cmd, db_name, name, handler), command=name, ns=ns)
+    holder.waiters.append(park)
+    if cmd.get('maxTimeMS'):
+        call_later(int(cmd['maxTimeMS']) / 1000, lambda: wake(park, lambda: error_reply(
+            CommandError(50, 'operation exceeded time limit', 'MaxTimeMSExpired'))))
+    return park
+
+
+def unique_indexes(coll):
+    return [index for index in coll._store.indexes.values() if index.get('unique')]
+
+
+def unique_values(index, doc):
+    """The document's key in a unique index, or None when the index does not hold it."""
+    values = []
+    for field, _ in index['key']:
+        try:
+            values.append(mm_helpers.get_value_by_dot(doc, field))
+        except KeyError:
+            values.append(None)
+    if index.get('sparse') and all(v is None for v in values):
+        return None
+    condition = index.get('partialFilterExpression')
+    if condition is not None and not mm_filtering.filter_applies(condition, doc):
+        return None
+    return values
+
+
+def txn_unique_clash(ns, docs, indexes, me=None):
+    """The open transaction (not `me`) that wrote a document with the same unique key as one of `docs`."""
+    db_name, _, name = ns.partition('.')
+    for txn in open_txns:
+        written = txn.written.get(ns)
+        if txn is me or not written or txn.client is None:
+            continue
+        private = txn.client[db_name][name]._store._documents
+        for key in written:
+            theirs = private.get(key)
+            if theirs is None:
+                continue
+            for index in indexes:
+                value = unique_values(index, theirs)
+                if value is None:
+                    continue
+                for doc in docs:
+                    if doc.get('_id') != theirs.get('_id') and unique_values(index, doc) == value:
+                        return txn
+    return None
+
+
+def txn_unique_conflict(txn, ns, coll, touched):
+    """Whether a document this transaction wrote shares a unique key with one another open
+    transaction wrote, or with one committed outside after this transaction started (its own copy
+    of the collection cannot show that one)."""
+    indexes = unique_indexes(coll)
+    if not indexes:
+        return False
+    private = coll._store._documents
+    mine = [private[k] for k in touched if k in private]
+    if not mine:
+        return False
+    if txn_unique_clash(ns, mine, indexes, txn) is not None:
+        return True
+    db_name, _, name = ns.partition('.')
+    written = txn.written.get(ns, ())
+    for key, committed in store[db_name][name]._store._documents.items():
+        if key in written or versions.get((ns, key), -1) <= txn.start_seq:
+            continue
+        for index in indexes:
+            value = unique_values(index, committed)
+            if value is not None and any(unique_values(index, doc) == value for doc in mine):
+                return True
+    return False
 
 
 def retryable_execute(cmd, db_name, name, handler):
@@ -1423,9 +1511,13 @@ def txn_write(txn, cmd, db_name, name, handler):
         if key in documents:
             documents[key] = copy.deepcopy(documents[key])
     reply = run_handler(handler, db_name, cmd)
-    written |= keys | upserted_keys(reply)
+    touched = keys | upserted_keys(reply)
     if name == 'insert':
-        written.update(id_key(doc['_id']) for doc in cmd.get('documents') or [] if '_id' in doc)
+        touched.update(id_key(doc['_id']) for doc in cmd.get('documents') or [] if '_id' in doc)
+    written |= touched
+    if isinstance(reply, dict) and reply.get('ok') and txn_unique_conflict(txn, ns, coll, touched):
+        end_txn(txn, 'aborted')
+        return write_conflict()
     return reply
 
 

@@ -256,6 +256,82 @@ describe('transactions', () => {
     await session.endSession();
   });
 
+  it('a write outside taking a unique key an open transaction wrote waits, then gets E11000 when it commits', async () => {
+    const coll = admin.db('rs').collection('uniqueWait');
+    await coll.createIndex({ name: 1 }, { unique: true, name: 'name_unique' });
+    const session = await inTransaction(connect('rs-unique-tx'), async (s, txDb) => {
+      await txDb.collection('uniqueWait').insertOne({ _id: 'tx' as never, name: 'penguins' }, { session: s });
+    });
+    const outside = settle(
+      connect('rs-unique-out')
+        .db('rs')
+        .collection('uniqueWait')
+        .insertOne({ _id: 'out' as never, name: 'penguins' }),
+    );
+    expect(await waiting('insert')).toMatchObject({ ns: 'rs.uniqueWait' });
+    expect(await coll.countDocuments({})).toBe(0); // undone while it waits
+    await session.commitTransaction();
+    await session.endSession();
+    const error = (await outside).error as MongoServerError;
+    expect(error.code).toBe(11000);
+    expect(error.keyValue).toEqual({ name: 'penguins' });
+    expect(await coll.find({}).toArray()).toEqual([{ _id: 'tx', name: 'penguins' }]);
+  });
+
+  it('... and goes through when that transaction aborts', async () => {
+    const coll = admin.db('rs').collection('uniqueAbort');
+    await coll.createIndex({ name: 1 }, { unique: true, name: 'name_unique' });
+    const session = await inTransaction(connect('rs-unique-abort-tx'), async (s, txDb) => {
+      await txDb.collection('uniqueAbort').insertOne({ _id: 'tx' as never, name: 'iris' }, { session: s });
+    });
+    const outside = settle(
+      connect('rs-unique-abort-out')
+        .db('rs')
+        .collection('uniqueAbort')
+        .insertOne({ _id: 'out' as never, name: 'iris' }),
+    );
+    await waiting('insert');
+    await session.abortTransaction();
+    await session.endSession();
+    expect((await outside).error).toBeUndefined();
+    expect(await coll.find({}).toArray()).toEqual([{ _id: 'out', name: 'iris' }]);
+  });
+
+  it('a transaction taking a unique key committed outside after it started, or one another transaction holds: WriteConflict', async () => {
+    const coll = admin.db('rs').collection('uniqueTx');
+    await coll.createIndex({ name: 1 }, { unique: true, name: 'name_unique' });
+    await coll.insertOne({ _id: 'seen' as never, name: 'seen' });
+    const client = connect('rs-unique-late');
+    const session = await inTransaction(client, async (s, txDb) => {
+      expect(await txDb.collection('uniqueTx').countDocuments({}, { session: s })).toBe(1);
+    });
+    await coll.insertOne({ _id: 'outside' as never, name: 'late' });
+    const late = await client
+      .db('rs')
+      .collection('uniqueTx')
+      .insertOne({ _id: 'mine' as never, name: 'late' }, { session })
+      .catch((e: unknown) => e);
+    expect((late as MongoServerError).code).toBe(112);
+    await session.endSession();
+
+    const firstTx = await inTransaction(connect('rs-unique-a'), async (s, txDb) => {
+      await txDb.collection('uniqueTx').insertOne({ _id: 'a' as never, name: 'both' }, { session: s });
+    });
+    const otherClient = connect('rs-unique-b');
+    const second = otherClient.startSession();
+    second.startTransaction();
+    const both = await otherClient
+      .db('rs')
+      .collection('uniqueTx')
+      .insertOne({ _id: 'b' as never, name: 'both' }, { session: second })
+      .catch((e: unknown) => e);
+    expect((both as MongoServerError).code).toBe(112);
+    await second.endSession();
+    await firstTx.commitTransaction();
+    await firstTx.endSession();
+    expect((await coll.find({}).sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual(['a', 'outside', 'seen']);
+  });
+
   it('endSessions and killSessions are accepted; ending a session aborts its open transaction', async () => {
     const coll = admin.db('rs').collection('ended');
     const client = connect('rs-ended');
