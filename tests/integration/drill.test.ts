@@ -164,9 +164,12 @@ describe('drill jobs (lib/drill/job)', () => {
     // Two console instances: two clients, two connection pools, the same database.
     const other = await new MongoClient(mongoUri(), { serverSelectionTimeoutMS: 10_000 }).connect();
     try {
+      // A lease of 1 s, shorter than the drill (a late starter 1.5 s after the first): only its
+      // renewals keep the drill running while it is read.
+      const longer: DrillRequest = { ...small, late: 1, lateAfterMs: 1_500 };
       const [a, b] = await Promise.all([
-        startDrillJob(db(), mongoUri(), small, 'a@example.com', { config: cfg() }),
-        startDrillJob(other.db(dbName), mongoUri(), small, 'b@example.com', { config: cfg() }),
+        startDrillJob(db(), mongoUri(), longer, 'a@example.com', { config: cfg(), leaseMs: 1_000 }),
+        startDrillJob(other.db(dbName), mongoUri(), longer, 'b@example.com', { config: cfg(), leaseMs: 1_000 }),
       ]);
       const started = [a, b].filter((r) => r.ok);
       const refused = [a, b].filter((r) => !r.ok);
@@ -184,9 +187,11 @@ describe('drill jobs (lib/drill/job)', () => {
       expect(lease?.holder).toMatchObject({ job_id: winner.job_id, instance: consoleInstance().worker_id, pid: process.pid, started_by: by });
       const job = await finished(winner.job_id);
       expect(job).toMatchObject({ status: 'done', holder: { job_id: winner.job_id, instance: consoleInstance().worker_id }, interrupted: null });
+      expect(job.finished_at!.getTime() - job.started_at.getTime()).toBeGreaterThan(1_000);
       expect(job.results.map((r) => [r.algorithm, r.pass])).toEqual([['lease', true]]);
       const released = await readDrillLease(db());
       expect(released?.holder).toBeNull();
+      expect(released?.renewals).toBeGreaterThan(0);
       expect(released?.released_at).toBeInstanceOf(Date);
 
       // Free again: the next request starts.
@@ -277,6 +282,8 @@ describe('drill jobs (lib/drill/job)', () => {
     const leaseMs = 2_000;
     const { child, jobId } = await consoleProcess(slow, leaseMs);
     await runningWorkers(jobId);
+    // Renewed every third of the lease while it runs.
+    while (((await readDrillLease(db()))?.renewals ?? 0) < 2) await sleep(50);
     const killedAt = await killed(child);
 
     // Within its lease the drill still counts as running: a start anywhere is refused, naming the dead console.
@@ -296,7 +303,7 @@ describe('drill jobs (lib/drill/job)', () => {
     expect(job?.interrupted?.instance).toMatch(new RegExp(`:${child.pid}:`));
     expect(job?.interrupted?.noticed_by).toBe(consoleInstance().worker_id);
     // It expired after the kill (the dead console renewed it until then) and before it was noticed.
-    expect(job!.interrupted!.at.getTime()).toBeGreaterThan(killedAt - 100);
+    expect(job!.interrupted!.at.getTime()).toBeGreaterThan(killedAt);
     expect(job!.interrupted!.at.getTime()).toBeLessThanOrEqual(job!.interrupted!.noticed_at.getTime());
     expect(job?.finished_at).toEqual(job?.interrupted?.at);
     // Read again: the same record, not noticed twice.
@@ -329,4 +336,30 @@ describe('drill jobs (lib/drill/job)', () => {
     expect(old.interrupted?.instance).toMatch(new RegExp(`:${child.pid}:`));
     if (next.ok) expect((await finished(next.job_id)).status).toBe('done');
   }, 180_000);
+
+  it('a drill that loses its lease stops at its next renewal and kills its workers', async () => {
+    const leaseMs = 900;
+    const started = await startDrillJob(db(), mongoUri(), slow, 'e@example.com', { config: cfg(), leaseMs });
+    expect(started.ok).toBe(true);
+    if (!started.ok) return;
+    await runningWorkers(started.job_id);
+    const stolenAt = Date.now();
+    // As if this console had been paused past its lease and another drill had taken it.
+    await db()
+      .collection(DRILL_RUNS)
+      .updateOne({ _id: DRILL_LEASE_ID } as never, { $set: { 'holder.job_id': 'drill-job-someone-else', lease_expires_at: new Date(Date.now() + 60_000) } });
+    let doc;
+    do {
+      await sleep(50);
+      doc = drillJobSchema.parse(await db().collection(DRILL_RUNS).findOne({ _id: started.job_id } as never));
+    } while (doc.status === 'running' && Date.now() - stolenAt < 10_000);
+    expect(doc.status).toBe('failed');
+    expect(doc.error).toMatch(/^the drill lost its lease: /);
+    // Well before the holder's 5 s window would have ended: the workers were killed.
+    expect(Date.now() - stolenAt).toBeLessThan(3_000);
+    expect(doc.results).toEqual([]);
+    // The other drill's lease is left alone.
+    expect((await readDrillLease(db()))?.holder?.job_id).toBe('drill-job-someone-else');
+    await db().collection(DRILL_RUNS).updateOne({ _id: DRILL_LEASE_ID } as never, { $set: { holder: null } });
+  }, 60_000);
 });
