@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startRun } from '../../lib/admin/start-run';
 import { REFUSED, runGuarded, type Refusal } from '../../lib/auth/action-guard';
 import { createSessionToken } from '../../lib/auth/session';
 import { DRILL_RUNS, INIT_HISTORY } from '../../lib/db/collections';
@@ -362,4 +363,22 @@ describe('drill jobs (lib/drill/job)', () => {
     expect((await readDrillLease(db()))?.holder?.job_id).toBe('drill-job-someone-else');
     await db().collection(DRILL_RUNS).updateOne({ _id: DRILL_LEASE_ID } as never, { $set: { holder: null } });
   }, 60_000);
+
+  it('a reseed while a drill runs keeps the drill, its record and its lease (drill_runs survives the wipe)', async () => {
+    const started = await startDrillJob(db(), mongoUri(), slow, 'f@example.com', { config: cfg(), leaseMs: 2_000 });
+    expect(started.ok).toBe(true);
+    if (!started.ok) return;
+    await runningWorkers(started.job_id);
+    const outcome = await new Promise<string>((resolve, reject) => {
+      void startRun(db(), cfg(), { kind: 'reseed', seenState: `drill-test-${Date.now()}`, requestedBy: 'f@example.com' }, { onDone: (o) => resolve(o.outcome) }).then(
+        (r) => (r.ok ? undefined : reject(new Error(r.error))),
+        reject,
+      );
+    });
+    expect(outcome).toBe('acquired');
+    expect((await readDrillLease(db()))?.holder?.job_id).toBe(started.job_id);
+    expect((await readDrillJob(db(), started.job_id))?.status).toBe('running');
+    expect(await startDrillJob(db(), mongoUri(), small, 'g@example.com', { config: cfg() })).toMatchObject({ ok: false, code: 'conflict' });
+    expect((await finished(started.job_id)).status).toBe('done');
+  }, 120_000);
 });
