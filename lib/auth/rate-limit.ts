@@ -71,11 +71,12 @@ export const signInKeys = (email: string, address: string) => {
 
 const collection = (db: Db) => db.collection<CounterDoc>(SIGNIN_ATTEMPTS);
 
-const prepared = new WeakMap<Db, { index: Promise<unknown>; prunedAt: number }>();
+// By database name: `client.db(name)` makes a new handle on every call.
+const prepared = new Map<string, { index: Promise<unknown>; prunedAt: number }>();
 
-/** A plain index on the expiry (for the pruning delete), once per database handle. */
+/** A plain index on the expiry (for the pruning delete), once per database and process. */
 function preparation(db: Db) {
-  let state = prepared.get(db);
+  let state = prepared.get(db.databaseName);
   if (!state) {
     const index = collection(db)
       .createIndex({ expires_at: 1 }, { name: 'expires_at' })
@@ -84,7 +85,7 @@ function preparation(db: Db) {
         console.warn(`[auth] no index on ${SIGNIN_ATTEMPTS}.expires_at: ${(error as Error).message}`);
       });
     state = { index, prunedAt: 0 };
-    prepared.set(db, state);
+    prepared.set(db.databaseName, state);
   }
   return state;
 }
