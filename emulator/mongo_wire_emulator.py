@@ -17,18 +17,17 @@ Like a real server:
   ("Transaction numbers are only allowed on a replica set member or mongos"); `commitQuorum` ->
   2 BadValue ("Standalones can't specify commitQuorum").
 - Replica-set mode (`--replset NAME`): a one-member set (`hello` with setName, hosts, primary,
-  topologyVersion; awaitable hello waits maxAwaitTimeMS). Transactions run on a private copy of
-  each collection they touch (taken at first touch) and are applied at commit, dropped at abort:
-  outside reads never see uncommitted writes; a transaction writing a document another open
-  transaction wrote, or one changed outside after it started, gets 112 WriteConflict with
-  TransientTransactionError (and is aborted, as any failed statement aborts it); a write outside
-  any transaction to a document an open transaction wrote, or to a unique key one wrote, waits,
-  without holding up the loop, until that transaction ends (maxTimeMS bounds the wait, error 50);
-  a transaction taking a unique key another open transaction holds, or one committed outside
-  after it started, gets WriteConflict. Transactions expire
-  `--transaction-lifetime-seconds` (60) after they start; endSessions / killSessions abort a
-  session's open transaction. Retryable writes: a write carrying (lsid, txnNumber) outside a
-  transaction that was executed already returns the stored reply.
+  topologyVersion; awaitable hello waits maxAwaitTimeMS). A transaction runs on a private copy of
+  each collection it touches, as of its start (snapshot reads), applied at commit, dropped at
+  abort: outside reads never see uncommitted writes. A transaction writing a document another
+  open transaction wrote, or one changed outside after it started, or taking a unique key one of
+  those holds, gets 112 WriteConflict with TransientTransactionError (and is aborted, as any
+  failed statement aborts it). A write outside any transaction to a document, or a unique key,
+  an open transaction wrote waits, without holding up the loop, until that transaction ends
+  (maxTimeMS bounds the wait, error 50). Transactions expire `--transaction-lifetime-seconds`
+  (60) after they start; endSessions / killSessions abort a session's open transaction.
+  Retryable writes: a write carrying (lsid, txnNumber) outside a transaction that was executed
+  already returns the stored reply.
 
 Fault points, through the real server's command: `{configureFailPoint: 'failCommand', mode:
 'alwaysOn' | 'off' | {times: N} | {skip: N}, data}`, off by default; one configuration per
@@ -56,10 +55,9 @@ database-level aggregation; in a transaction: commands a real server refuses the
 create, createIndexes, $lookup, $graphLookup and $unionWith.
 
 Remaining limits (do not design product code around them): every command is serialized, except
-that parked commands wait outside the loop; no change streams; no $expr on missing fields;
-reads in a transaction see each collection as of the transaction's first touch of it, not of its
-start (writes to documents changed since its start still conflict); a transaction that deletes a
-document does not make a write outside wait for its unique key; one member, so no elections.
+that parked commands wait outside the loop; no change streams; no $expr on missing fields; a
+transaction that deletes a document does not make a write outside wait for its unique key; one
+member, so no elections.
 
 Usage: /usr/bin/python3 mongo_wire_emulator.py [--port N] [--replset NAME]
        [--transaction-lifetime-seconds S]
@@ -1094,6 +1092,9 @@ TXN_STANDALONE = 'Transaction numbers are only allowed on a replica set member o
 sessions = {}  # lsid id bytes -> Session
 open_txns = []
 versions = {}  # (ns, id key) -> sequence of the last write while a transaction was open
+# ns -> id key -> [(sequence of a write, the document before it or None)], while a transaction is
+# open: a transaction's first touch of a collection rebuilds it as of the transaction's start.
+preimages = {}
 sequence = [0]
 
 
@@ -1122,13 +1123,21 @@ class Txn:
 
 
 def txn_collection(txn, db_name, name):
-    """The transaction's copy of a collection: the committed documents as of its first touch (shared
-    until the transaction writes one; see own_targets), the indexes copied."""
+    """The transaction's copy of a collection: the committed documents as of the transaction's start
+    (shared until the transaction writes one; see txn_write), the indexes copied."""
     coll = txn.client[db_name][name]
     if (db_name, name) not in txn.copied:
         source = store[db_name][name]._store
         target = coll._store
-        target._documents = collections.OrderedDict(source._documents)
+        documents = target._documents = collections.OrderedDict(source._documents)
+        for key, changes in preimages.get('%s.%s' % (db_name, name), {}).items():
+            for seq, doc in changes:
+                if seq > txn.start_seq:  # the first change since the start holds the document as it was
+                    if doc is None:
+                        documents.pop(key, None)
+                    else:
+                        documents[key] = doc
+                    break
         target.indexes = copy.deepcopy(source.indexes)
         if source._is_force_created:
             target.create()
@@ -1197,6 +1206,7 @@ def end_txn(txn, state):
         open_txns.remove(txn)
     if not open_txns:
         versions.clear()
+        preimages.clear()
     txn.client = None
     waiters, txn.waiters = txn.waiters, []
     for park in waiters:
@@ -1209,7 +1219,9 @@ def commit_txn(txn):
         db_name, _, name = ns.partition('.')
         private = txn.client[db_name][name]._store._documents
         main = store[db_name][name]._store
+        before = preimages.setdefault(ns, {})
         for key in keys:
+            before.setdefault(key, []).append((sequence[0], main._documents.get(key)))
             if key in private:
                 main[key] = private[key]
             else:
@@ -1327,8 +1339,10 @@ def rs_write(cmd, db_name, name, handler):
     def record(reply):
         if open_txns:
             sequence[0] += 1
+            before = preimages.setdefault(ns, {})
             for key in keys | upserted_keys(reply):
                 versions[(ns, key)] = sequence[0]
+                before.setdefault(key, []).append((sequence[0], originals.get(key)))
         return reply
 
     return then(outcome, record)

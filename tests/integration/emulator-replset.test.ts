@@ -346,6 +346,32 @@ describe('transactions', () => {
     expect(await coll.countDocuments({})).toBe(0);
   });
 
+  it("reads in a transaction see a collection as of the transaction's start, even one it touches later", async () => {
+    const other = admin.db('rs').collection<{ _id: string; n: number }>('snapshotLater');
+    await other.insertMany([
+      { _id: 'kept', n: 0 },
+      { _id: 'deleted', n: 0 },
+    ]);
+    const client = connect('rs-snapshot-later');
+    const session = await inTransaction(client, async (s, txDb) => {
+      await txDb.collection('snapshotFirst').insertOne({ _id: 'start' as never }, { session: s }); // starts it
+    });
+    await other.updateOne({ _id: 'kept' }, { $set: { n: 1 } });
+    await other.deleteOne({ _id: 'deleted' });
+    await other.insertOne({ _id: 'added', n: 0 });
+    const seen = await client.db('rs').collection('snapshotLater').find({}, { session }).sort({ _id: 1 }).toArray();
+    expect(seen).toEqual([
+      { _id: 'deleted', n: 0 },
+      { _id: 'kept', n: 0 },
+    ]);
+    await session.commitTransaction();
+    await session.endSession();
+    expect(await other.find({}).sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'added', n: 0 },
+      { _id: 'kept', n: 1 },
+    ]);
+  });
+
   it('refuses what a real server refuses in a transaction (listCollections: 263)', async () => {
     const client = connect('rs-refuse');
     const session = client.startSession();
