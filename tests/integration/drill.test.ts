@@ -204,6 +204,47 @@ describe('drill jobs (lib/drill/job)', () => {
     }
   }, 180_000);
 
+  it('the real server\'s race: the first acquire matches nothing and waits before its insert, the second takes the lease, the first gets E11000 and is refused naming it', async () => {
+    // A database with no lease document yet: both upserts find nothing to match.
+    const raceDb = `${dbName}_race`;
+    const first = await new MongoClient(mongoUri(), { appName: 'drill-race-first', serverSelectionTimeoutMS: 10_000 }).connect();
+    const second = await new MongoClient(mongoUri(), { appName: 'drill-race-second', serverSelectionTimeoutMS: 10_000 }).connect();
+    const admin = first.db('admin');
+    try {
+      await admin.command({
+        configureFailPoint: 'failCommand',
+        mode: { times: 1 },
+        data: { appName: 'drill-race-first', failCommands: ['findAndModify'], holdUntilReleased: 'drill-race', splitUpsert: true },
+      });
+      const raceCfg = parseConfig({ MONGODB_DB: raceDb, ...TEST_PASSWORDS });
+      const parkedFirst = startDrillJob(first.db(raceDb), mongoUri(), small, 'first@example.com', { config: raceCfg });
+      for (let i = 0; ; i += 1) {
+        const status = await admin.command({ failPointStatus: 1 });
+        if ((status.parked as Array<{ label: string }>).some((p) => p.label === 'drill-race')) break;
+        if (i > 500) throw new Error('the first acquire was never parked');
+        await sleep(10);
+      }
+      const won = await startDrillJob(second.db(raceDb), mongoUri(), small, 'second@example.com', { config: raceCfg });
+      expect(won.ok).toBe(true);
+      await admin.command({ releaseFailPoint: 'drill-race' });
+      const lost = await parkedFirst;
+      expect(lost).toMatchObject({ ok: false, code: 'conflict' });
+      if (won.ok) expect((lost as Refusal).error).toContain(`drill ${won.job_id}, started by second@example.com`);
+      expect(await second.db(raceDb).collection(DRILL_RUNS).countDocuments({ _id: { $ne: DRILL_LEASE_ID } } as never)).toBe(1);
+      if (won.ok) {
+        const deadline = Date.now() + 60_000;
+        while ((await readDrillJob(second.db(raceDb), won.job_id))?.status === 'running' && Date.now() < deadline) await sleep(200);
+        const job = await readDrillJob(second.db(raceDb), won.job_id);
+        for (const p of Object.values(job?.progress ?? {})) scratch.add(p.database);
+        expect(job?.status).toBe('done');
+      }
+    } finally {
+      await admin.command({ configureFailPoint: 'failCommand', mode: 'off', data: { appName: 'drill-race-first' } }).catch(() => {});
+      await first.db(raceDb).dropDatabase().catch(() => {});
+      await Promise.all([first.close(), second.close()]);
+    }
+  }, 120_000);
+
   it('a request with 200 algorithms is refused by the action guard, naming the field; nothing starts', async () => {
     const secret = new TextEncoder().encode('drill-test-secret-drill-test-secret-0123');
     const token = await createSessionToken(SEEDED_ADMIN, { secret, maxAgeMs: 60_000 });
