@@ -201,7 +201,14 @@ describe('an admin force-releases the lock', () => {
   it('is offered at once for an expired lease, only after typing the worker id for a live one, and the lock card says who did it', async () => {
     const lockDoc = (await db.collection(INITIALIZATION).findOne({ _id: LOCK_ID } as never))!;
     const fence = (lockDoc.fence as number) + 1;
-    const holder = (worker: string) => ({ worker_id: worker, host: 'gone-host', pid: 4242, version: 'test', run_id: `run-${worker}`, generation: `g-${worker}` });
+    const holder = (worker: string) => ({
+      worker_id: worker,
+      host: 'gone-host',
+      pid: 4242,
+      version: 'test',
+      run_id: `run-${worker}`,
+      generation: `g-${worker}`,
+    });
     const hold = (worker: string, expiresInMs: number) =>
       db.collection(INITIALIZATION).updateOne({ _id: LOCK_ID } as never, {
         $set: { holder: holder(worker), lease_expires_at: new Date(Date.now() + expiresInMs), acquired_at: new Date(), renewed_at: new Date(), renewals: 0 },
@@ -251,7 +258,9 @@ describe('a viewer', () => {
   it('sees every page but no Reseed, Seed missing or force-release, and a direct call of the action is refused', async () => {
     // An expired lease: an admin would be offered the force-release now.
     const stale = { worker_id: 'stale-worker', host: 'gone-host', pid: 1, version: 'test', run_id: 'run-stale-worker', generation: 'g-stale' };
-    await db.collection(INITIALIZATION).updateOne({ _id: LOCK_ID } as never, { $set: { holder: stale, lease_expires_at: new Date(Date.now() - 60_000) }, $inc: { fence: 1 } });
+    await db
+      .collection(INITIALIZATION)
+      .updateOne({ _id: LOCK_ID } as never, { $set: { holder: stale, lease_expires_at: new Date(Date.now() - 60_000) }, $inc: { fence: 1 } });
     const { context, page } = await newPage();
     await signIn(page, VIEWER);
     await eventually(() => page.getByRole('region', { name: 'Lock' }).innerText()).toContain('stale-worker');
@@ -329,7 +338,12 @@ describe('two reseeds at the same moment', () => {
 });
 
 describe('a production start', () => {
-  const base: Record<string, string> = { NODE_ENV: 'production', ADMIN_PASSWORD: 'configured-admin-password', MONGODB_URI: 'mongodb://127.0.0.1:9', SESSION_SECRET: '' };
+  const base: Record<string, string> = {
+    NODE_ENV: 'production',
+    ADMIN_PASSWORD: 'configured-admin-password',
+    MONGODB_URI: 'mongodb://127.0.0.1:9',
+    SESSION_SECRET: '',
+  };
 
   it('without SESSION_SECRET: `next start` refuses at once with a clear message', async () => {
     const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/next/dist/bin/next'), 'start', '--port', '0'], {

@@ -69,9 +69,14 @@ describe('server actions', () => {
     }
     expect(actions.length).toBeGreaterThanOrEqual(5);
     for (const action of actions) {
-      expect(source.some((s) => s.name === action.exportedName && s.file === action.filename), `${action.exportedName} (${action.filename})`).toBe(true);
+      expect(
+        source.some((s) => s.name === action.exportedName && s.file === action.filename),
+        `${action.exportedName} (${action.filename})`,
+      ).toBe(true);
     }
-    expect(actions.map((a) => a.exportedName)).toEqual(expect.arrayContaining(['signInAction', 'signOutAction', 'reseedAction', 'seedMissingAction', 'forceReleaseAction']));
+    expect(actions.map((a) => a.exportedName)).toEqual(
+      expect.arrayContaining(['signInAction', 'signOutAction', 'reseedAction', 'seedMissingAction', 'forceReleaseAction']),
+    );
   });
 
   it('refuses every admin action without a session and as a viewer, and the database is unchanged', async () => {
@@ -114,7 +119,11 @@ describe('server actions', () => {
     expect(added.length).toBeLessThanOrEqual(2);
     expect(added.reduce((n, doc) => n + (doc.detail as { count: number }).count, 0)).toBe(adminOnly.length * 2);
     for (const event of added) {
-      expect(event).toMatchObject({ event: 'admin-action', worker_id: `admin:${VIEWER.email}`, detail: { by: VIEWER.email, role: 'viewer', outcome: 'forbidden' } });
+      expect(event).toMatchObject({
+        event: 'admin-action',
+        worker_id: `admin:${VIEWER.email}`,
+        detail: { by: VIEWER.email, role: 'viewer', outcome: 'forbidden' },
+      });
     }
   });
 

@@ -38,7 +38,12 @@ describe('signing in against the users collection', () => {
   });
 
   it('refuses a wrong password, a wrong email and a malformed form with one message (the limits: sign-in-limits.test.ts)', async () => {
-    for (const attempt of [{ ...ADMIN, password: 'wrong-password' }, { email: 'nobody@example.com', password: ADMIN.password }, { ...ADMIN, password: '' }, {}]) {
+    for (const attempt of [
+      { ...ADMIN, password: 'wrong-password' },
+      { email: 'nobody@example.com', password: ADMIN.password },
+      { ...ADMIN, password: '' },
+      {},
+    ]) {
       expect(await signIn(db(), attempt, 'addr-wrong', limits)).toEqual({ ok: false, error: SIGN_IN_FAILED });
     }
   });
@@ -47,15 +52,27 @@ describe('signing in against the users collection', () => {
     const secret = new TextEncoder().encode('integration-secret-integration-secret');
     const token = await createSessionToken(SEEDED_ADMIN, { secret, maxAgeMs: 60_000 });
     for (let i = 0; i < 5; i += 1) await signIn(db(), { ...VIEWER, password: 'wrong' }, 'addr-reseed', limits);
-    const usersBefore = await db().collection(USERS).find({}, { sort: { _id: 1 } }).toArray();
+    const usersBefore = await db()
+      .collection(USERS)
+      .find({}, { sort: { _id: 1 } })
+      .toArray();
 
     await seed('g-reseed', true); // wipe, then seed: the users are deleted and written again
 
-    expect(await db().collection(SIGNIN_ATTEMPTS).countDocuments({ _id: { $in: ['address:addr-reseed', 'pair:test_user@example.com|addr-reseed'] } as never })).toBe(2);
+    expect(
+      await db()
+        .collection(SIGNIN_ATTEMPTS)
+        .countDocuments({ _id: { $in: ['address:addr-reseed', 'pair:test_user@example.com|addr-reseed'] } as never }),
+    ).toBe(2);
     expect(await signIn(db(), VIEWER, 'addr-reseed', limits)).toEqual({ ok: false, error: SIGN_IN_FAILED, refused: 'pair' });
     // Same ids, same hashes (deterministic salt), and the stateless session does not depend on them.
-    const usersAfter = await db().collection(USERS).find({}, { sort: { _id: 1 } }).toArray();
-    expect(usersAfter.map(({ _id, email, password }) => ({ _id, email, password }))).toEqual(usersBefore.map(({ _id, email, password }) => ({ _id, email, password })));
+    const usersAfter = await db()
+      .collection(USERS)
+      .find({}, { sort: { _id: 1 } })
+      .toArray();
+    expect(usersAfter.map(({ _id, email, password }) => ({ _id, email, password }))).toEqual(
+      usersBefore.map(({ _id, email, password }) => ({ _id, email, password })),
+    );
     expect(await verifySessionToken(token, secret)).toMatchObject(SEEDED_ADMIN);
   });
 });

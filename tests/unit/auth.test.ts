@@ -64,7 +64,11 @@ describe('configuration for a console server', () => {
     expect(problems[1]).toMatch(/^ADMIN_PASSWORD is not set/);
     expect(problems[2]).toMatch(/^TEST_USER_PASSWORD is not set/);
     expect(() => assertConsoleConfig(parseConfig({ NODE_ENV: 'production' }))).toThrow(ConfigError);
-    expect(consoleProblems(parseConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), ADMIN_PASSWORD: 'long-enough', TEST_USER_PASSWORD: 'long-enough-too' }))).toEqual([]);
+    expect(
+      consoleProblems(
+        parseConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), ADMIN_PASSWORD: 'long-enough', TEST_USER_PASSWORD: 'long-enough-too' }),
+      ),
+    ).toEqual([]);
     // Outside production a secret is made up per process (lib/auth/session.ts) and a password is generated.
     expect(consoleProblems(parseConfig({}))).toEqual([]);
   });
@@ -149,7 +153,12 @@ describe('the action guard', () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     const form = new FormData();
     form.set('n', '3');
-    const coerce = { name: 'form', access: 'signed-in' as const, schema: z.object({ n: z.coerce.number() }), handler: async (input: { n: number }) => ({ ok: true as const, n: input.n }) };
+    const coerce = {
+      name: 'form',
+      access: 'signed-in' as const,
+      schema: z.object({ n: z.coerce.number() }),
+      handler: async (input: { n: number }) => ({ ok: true as const, n: input.n }),
+    };
     expect(await runGuarded(coerce, await token(SEEDED_VIEWER), form, deps(audited))).toEqual({ ok: true, n: 3 });
     const crash = {
       name: 'crash',
@@ -168,7 +177,12 @@ describe('the action guard', () => {
 
   it('lets anyone call a public action, with or without a session', async () => {
     const audited: AuditEntry[] = [];
-    const action = { name: 'hello', access: 'public' as const, schema: z.unknown(), handler: async (_: unknown, ctx: { session: unknown }) => ({ ok: true as const, signedIn: ctx.session !== null }) };
+    const action = {
+      name: 'hello',
+      access: 'public' as const,
+      schema: z.unknown(),
+      handler: async (_: unknown, ctx: { session: unknown }) => ({ ok: true as const, signedIn: ctx.session !== null }),
+    };
     expect(await runGuarded(action, undefined, null, deps(audited))).toEqual({ ok: true, signedIn: false });
     expect(await runGuarded(action, await token(SEEDED_VIEWER), null, deps(audited))).toEqual({ ok: true, signedIn: true });
     expect(audited).toEqual([]);
