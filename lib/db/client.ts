@@ -1,4 +1,11 @@
-import { MongoClient, MongoNetworkError, MongoServerSelectionError, MongoTopologyClosedError, type Db, type MongoClientOptions } from 'mongodb';
+import {
+  MongoClient,
+  MongoNetworkError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  type Db,
+  type MongoClientOptions,
+} from 'mongodb';
 import { config, requireMongoUri } from '../env';
 import { MAJORITY_WRITE } from './concerns';
 import { redactUri } from './redact-uri';
@@ -21,6 +28,8 @@ export function isUnreachableError(error: unknown): error is Error {
     error instanceof DatabaseUnreachableError ||
     error instanceof MongoServerSelectionError ||
     error instanceof MongoNetworkError ||
+    // Busy, not down: every connection is taken for longer than the timeout. Unavailable all the same.
+    (error instanceof Error && error.name === 'MongoWaitQueueTimeoutError') ||
     error instanceof MongoTopologyClosedError
   );
 }
@@ -73,22 +82,35 @@ export async function connect({ uri, timeoutMs, appName, heartbeatMs }: ConnectO
 }
 
 /**
- * Whether the driver's monitor last saw the server down. The console's reads check it first, so
- * during an outage every request answers at once ("unavailable") instead of waiting out the
- * server selection timeout; the monitor keeps probing and the flag clears when the server is back.
+ * A circuit breaker on the driver's own signals. A connection that cannot be opened, or a topology
+ * with no usable server, opens it: the console's reads then answer at once ("unavailable")
+ * instead of each waiting out the server selection timeout. One request a second still goes
+ * through as a trial, and a connection that opens or a server the monitor finds closes it again.
  */
 class Reachability {
+  private static readonly TRIAL_EVERY_MS = 1_000;
   down = false;
   since: Date | null = null;
+  private lastTrial = 0;
+
   watch(client: MongoClient): void {
-    client.on('serverHeartbeatFailed', () => {
-      if (!this.down) this.since = new Date();
-      this.down = true;
-    });
-    client.on('serverHeartbeatSucceeded', () => {
-      this.down = false;
-      this.since = null;
-    });
+    client.on('connectionCheckOutFailed', (event) => event.reason === 'connectionError' && this.mark(false));
+    client.on('connectionReady', () => this.mark(true));
+    client.on('topologyDescriptionChanged', (event) => this.mark(event.newDescription.hasDataBearingServers));
+  }
+
+  private mark(usable: boolean): void {
+    if (!usable && !this.down) this.since = new Date();
+    this.down = !usable;
+    if (usable) this.since = null;
+  }
+
+  /** Whether a request should fail at once: the server is down and a trial went out recently. */
+  failFast(now = Date.now()): boolean {
+    if (!this.down) return false;
+    if (now - this.lastTrial < Reachability.TRIAL_EVERY_MS) return true;
+    this.lastTrial = now;
+    return false;
   }
 }
 
@@ -116,7 +138,7 @@ export function sharedClient(): Promise<MongoClient> {
 export async function sharedDb(): Promise<Db> {
   const client = await sharedClient();
   const reach = holder.__depictioReach;
-  if (reach?.down) {
+  if (reach?.failFast()) {
     const cfg = config();
     throw new DatabaseUnreachableError(requireMongoUri(cfg), 0, new Error(`the server stopped answering at ${reach.since?.toISOString() ?? 'an unknown time'}`));
   }
