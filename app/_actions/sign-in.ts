@@ -21,9 +21,10 @@ export const signInAction = publicAction('sign-in', signInFormSchema, async (inp
   const address = clientAddress(peerFromStamp(request.get(PEER_HEADER)), request.get('x-forwarded-for'), trustedProxies(cfg.TRUSTED_PROXIES));
   const result = await signIn(await db(), input, address, cfg);
   if (!result.ok) {
-    const email = typeof input.email === 'string' ? input.email.slice(0, 254) : '(none)';
+    // Only something shaped like an address is logged: a password typed into the wrong box is not.
+    const email = typeof input.email === 'string' && /^[^\s@]{1,64}@[^\s@]{1,189}$/.test(input.email) ? JSON.stringify(input.email) : '(not an email address)';
     const why = result.refused ? ` (unchecked: the ${result.refused} limit)` : '';
-    console.warn(`[auth] sign-in refused for ${JSON.stringify(email)} from ${address}${why}`);
+    console.warn(`[auth] sign-in refused for ${email} from ${address}${why}`);
     return refuse('invalid', SIGN_IN_FAILED);
   }
   await startSession(result.user);

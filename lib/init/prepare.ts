@@ -38,6 +38,10 @@ export async function prepareWorker(cfg: Config, request: WorkerRequest): Promis
     // A made-up admin password is for development only; production seeds the configured one.
     throw new ConfigError(['ADMIN_PASSWORD must be set in production: the seeded admin\'s password (at least 8 characters)']);
   }
+  if (isProduction(cfg) && !cfg.TEST_USER_PASSWORD) {
+    // Likewise the viewer's: a made-up password printed in a production log is a leaked one.
+    throw new ConfigError(['TEST_USER_PASSWORD must be set in production: the seeded viewer\'s password (at least 8 characters)']);
+  }
   const seeds = await loadSeeds(cfg.SEEDS_DIR, {
     adminEmail: cfg.ADMIN_EMAIL,
     passwords: { ADMIN_PASSWORD: cfg.ADMIN_PASSWORD, TEST_USER_PASSWORD: cfg.TEST_USER_PASSWORD },

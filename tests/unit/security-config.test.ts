@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, consoleProblems, parseConfig } from '../../lib/env';
+import { prepareWorker } from '../../lib/init/prepare';
 
 /** Every problem parseConfig reports for `env`, as one text (the test fails when it accepts `env`). */
 function problemsOf(env: Record<string, string>): string {
@@ -49,6 +50,11 @@ describe('the generated viewer password', () => {
     expect(consoleProblems(parseConfig({ ...production, TEST_USER_PASSWORD: 'configured-viewer' }))).toEqual([]);
     // Outside production it is still generated and printed once.
     expect(consoleProblems(parseConfig({}))).toEqual([]);
+  });
+
+  it('is required in production by a worker started from the command line too', async () => {
+    const production = parseConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'configured-admin' });
+    await expect(prepareWorker(production, { wipe: false, runId: 'r1' })).rejects.toThrow(/TEST_USER_PASSWORD must be set in production/);
   });
 });
 
