@@ -526,48 +526,40 @@ class SplitUpsert(Exception):
         self.insert = insert
 
 
-class WriteRun:
+def run_writes(cmd, items_key, apply, finish, db_name, command, start=0, n=0, errors=None):
     """A write command's items one by one: `apply(index, item)` returns what it wrote; a failure
     becomes a write error with its code, and an ordered command stops at the first. A split upsert
     parks the run, which goes on from the next item once released."""
-
-    def __init__(self, cmd, items_key, apply, finish, ns, command):
-        self.items = cmd.get(items_key) or []
-        self.ordered = cmd.get('ordered', True)
-        self.apply = apply
-        self.finish = finish
-        self.ns = ns
-        self.command = command
-        self.n = 0
-        self.errors = []
-
-    def run(self, start=0):
-        for index in range(start, len(self.items)):
-            try:
-                self.n += self.apply(index, self.items[index])
-            except SplitUpsert as split:
-                label = split_point['data']['holdUntilReleased']
-                return hold(label, self.command, self.ns, lambda i=index, s=split: self.resume(i, s.insert))
-            except Exception as exc:  # noqa: BLE001 - every failure becomes a write error
-                self.errors.append(write_error(index, exc))
-                if self.ordered:
-                    break
-        return self.reply()
-
-    def resume(self, index, insert):
+    items = cmd.get(items_key) or []
+    ordered = cmd.get('ordered', True)
+    errors = [] if errors is None else errors
+    for index in range(start, len(items)):
         try:
-            self.n += insert()
-        except Exception as exc:  # noqa: BLE001
-            self.errors.append(write_error(index, exc))
-            if self.ordered:
-                return self.reply()
-        return self.run(index + 1)
+            n += apply(index, items[index])
+        except SplitUpsert as split:
+            def resume(index=index, split=split, n=n):
+                try:
+                    n += split.insert()
+                except Exception as exc:  # noqa: BLE001
+                    errors.append(write_error(index, exc))
+                    if ordered:
+                        return write_reply(n, errors, finish)
+                return run_writes(cmd, items_key, apply, finish, db_name, command, index + 1, n, errors)
 
-    def reply(self):
-        reply = {'n': self.n, 'ok': 1}
-        if self.errors:
-            reply['writeErrors'] = self.errors
-        return self.finish(reply)
+            label = split_point['data']['holdUntilReleased']
+            return hold(label, command, '%s.%s' % (db_name, cmd[command]), resume)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a write error
+            errors.append(write_error(index, exc))
+            if ordered:
+                break
+    return write_reply(n, errors, finish)
+
+
+def write_reply(n, errors, finish):
+    reply = {'n': n, 'ok': 1}
+    if errors:
+        reply['writeErrors'] = errors
+    return finish(reply) if finish is not None else reply
 
 
 def cmd_insert(db_name, cmd):
@@ -577,7 +569,7 @@ def cmd_insert(db_name, cmd):
         coll.insert_one(doc)
         return 1
 
-    return WriteRun(cmd, 'documents', insert, lambda reply: reply, None, 'insert').run()
+    return run_writes(cmd, 'documents', insert, None, db_name, 'insert')
 
 
 def is_replacement(update):
@@ -666,14 +658,12 @@ def cmd_update(db_name, cmd):
 
     def update(index, spec):
         change = spec.get('u')
-        refuse_unsupported_update(change, spec.get('arrayFilters'))
+        if isinstance(change, list) or spec.get('arrayFilters'):
+            refuse_unsupported_update(change, spec.get('arrayFilters'))
         query, upsert, multi = spec.get('q') or {}, bool(spec.get('upsert')), bool(spec.get('multi'))
         if upsert and split_point is not None and active_txn is None and not has_match(coll, query) \
                 and consume(split_point):
-            raise SplitUpsert(lambda: split_insert(index, query, change, multi))
-        return apply_update(index, query, change, upsert, multi)
-
-    def apply_update(index, query, change, upsert, multi):
+            raise SplitUpsert(lambda: split_insert(index, spec, query, change))
         result = replace_by_id(coll, query, change, upsert) if is_replacement(change) and not multi else None
         if result is None:
             result = coll._update(query, change, upsert=upsert, multi=multi)
@@ -683,14 +673,14 @@ def cmd_update(db_name, cmd):
         modified[0] += result.get('nModified', 0)
         return result.get('n', 0)
 
-    def split_insert(index, query, change, multi):
+    def split_insert(index, spec, query, change):
         doc = upsert_document(query, change)
         try:
             coll.insert_one(doc)
         except mongomock.DuplicateKeyError as error:
             if not server_retries_upsert(query, change, error):
                 raise
-            return apply_update(index, query, change, True, multi)
+            return update(index, spec)  # split_point is cleared by now: a plain update
         upserted.append({'index': index, '_id': doc['_id']})
         return 1
 
@@ -700,7 +690,7 @@ def cmd_update(db_name, cmd):
             reply['upserted'] = upserted
         return reply
 
-    return WriteRun(cmd, 'updates', update, finish, '%s.%s' % (db_name, cmd['update']), 'update').run()
+    return run_writes(cmd, 'updates', update, finish, db_name, 'update')
 
 
 def cmd_delete(db_name, cmd):
@@ -712,7 +702,7 @@ def cmd_delete(db_name, cmd):
             return coll.delete_one(query).deleted_count
         return coll.delete_many(query).deleted_count
 
-    return WriteRun(cmd, 'deletes', delete, lambda reply: reply, None, 'delete').run()
+    return run_writes(cmd, 'deletes', delete, None, db_name, 'delete')
 
 
 def cmd_find_and_modify(db_name, cmd):
@@ -1580,7 +1570,7 @@ def execute(cmd, db_name, name):
     if handler is None:
         return {'ok': 0, 'errmsg': "no such command: '%s'" % name, 'code': 59, 'codeName': 'CommandNotFound'}
     concern = cmd.get('writeConcern')
-    if concern and concern.get('w') not in (None, 0, 1, 'majority'):
+    if concern and concern.get('w') not in ('majority', 1, None, 0):
         refusal = unsatisfiable_write_concern(concern['w'])
         if refusal is not None:
             return refusal
@@ -1588,7 +1578,10 @@ def execute(cmd, db_name, name):
         return rs_execute(cmd, db_name, name, handler)
     if 'txnNumber' in cmd or 'startTransaction' in cmd or 'autocommit' in cmd:
         return {'ok': 0, 'errmsg': TXN_STANDALONE, 'code': 20, 'codeName': 'IllegalOperation'}
-    return run_handler(handler, db_name, cmd)
+    try:
+        return handler(db_name, cmd)
+    except Exception as exc:  # noqa: BLE001 - the driver gets the reason, the server lives on
+        return error_reply(exc)
 
 
 def dispatch(conn, cmd, db_name):
@@ -1635,10 +1628,10 @@ def handle(conn, message):
     if b'$$' in message and (b'$$NOW' in message or b'$$CLUSTER_TIME' in message):
         return deliver(conn, dict(TIME_VARIABLES), frame)
     current_conn = conn
-    try:
+    if failpoints:
         outcome = dispatch(conn, cmd, db_name)
-    finally:
-        current_conn = None
+    else:
+        outcome = execute(cmd, db_name, next(iter(cmd)))
     deliver(conn, outcome, frame)
 
 
@@ -1656,13 +1649,22 @@ def deliver(conn, outcome, frame):
         return  # an unacknowledged write (w: 0), or nobody left to answer
     data = encode_reply(frame, outcome)
     sock = conn.sock
-    sock.setblocking(True)  # large replies: let the kernel take them whole
     try:
-        sock.sendall(data)
+        sent = sock.send(data)
+        if sent < len(data):
+            sock.setblocking(True)  # a large reply: let the kernel take the rest whole
+            sock.sendall(memoryview(data)[sent:])
+            sock.setblocking(False)
+    except BlockingIOError:
+        sock.setblocking(True)
+        try:
+            sock.sendall(data)
+        except OSError:
+            close(conn)
+            return
+        sock.setblocking(False)
     except OSError:
         close(conn)
-        return
-    sock.setblocking(False)
 
 
 selector = selectors.DefaultSelector()
