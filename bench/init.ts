@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { tallyRun } from '../lib/history/verdict';
+import { tallyRun } from '../lib/history/run-tally';
 import { INIT_HISTORY } from '../lib/db/collections';
 import type { HistoryEvent } from '../lib/schemas/history';
 import { launchWorkers } from '../lib/workers/launch';

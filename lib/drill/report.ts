@@ -1,9 +1,11 @@
 import type { Db } from 'mongodb';
 import { auditDatabase } from '../audit/run-audit';
 import { DASHBOARDS, DELTATABLES, INITIALIZATION, LOCK_ID, MULTIQC, PROJECTS } from '../db/collections';
-import { tallyRun } from '../history/verdict';
+import { DONE_EVENTS, FAILED_EVENTS, FINAL_EVENTS } from '../history/final-events';
+import { combine, judgeLock, plural, type Judgement } from '../history/findings';
+import { tallyRun } from '../history/run-tally';
 import { readState } from '../init/state';
-import type { HistoryEvent, HistoryEventName } from '../schemas/history';
+import type { HistoryEvent } from '../schemas/history';
 import type { DrillAlgorithm, DrillBreach, DrillResult } from './types';
 
 /** What the drill finds in the scratch database once every worker has exited. */
@@ -26,23 +28,32 @@ export interface DrillExpectation {
 
 export async function collectDrillData(db: Db, algorithm: DrillAlgorithm, generation: string): Promise<DrillData> {
   const [projects, dashboards, deltatables, multiqc, audit] = await Promise.all([
-    db.collection(PROJECTS).find({}, { projection: { name: 1 } }).toArray(),
+    db
+      .collection(PROJECTS)
+      .find({}, { projection: { name: 1 } })
+      .toArray(),
     db.collection(DASHBOARDS).countDocuments(),
-    db.collection(DELTATABLES).find({}, { projection: { data_collection_id: 1 } }).toArray(),
-    db.collection(MULTIQC).find({}, { projection: { data_collection_id: 1 } }).toArray(),
+    db
+      .collection(DELTATABLES)
+      .find({}, { projection: { data_collection_id: 1 } })
+      .toArray(),
+    db
+      .collection(MULTIQC)
+      .find({}, { projection: { data_collection_id: 1 } })
+      .toArray(),
     auditDatabase(db),
   ]);
   let completionMarker: boolean;
   if (algorithm === 'lease') {
     const state = await readState(db);
-    completionMarker =
-      state?.status === 'complete' && (state.generation === generation || (state.completed_generations ?? []).includes(generation));
+    completionMarker = state?.status === 'complete' && (state.generation === generation || (state.completed_generations ?? []).includes(generation));
   } else {
     // The platform's own marker: the lock document flagged complete.
     const lock = await db.collection<{ _id: string }>(INITIALIZATION).findOne({ _id: LOCK_ID, initialization_complete: true });
     completionMarker = lock !== null;
   }
-  const hex = (value: unknown) => (value && typeof (value as { toHexString?: unknown }).toHexString === 'function' ? (value as { toHexString(): string }).toHexString() : String(value));
+  const hex = (value: unknown) =>
+    value && typeof (value as { toHexString?: unknown }).toHexString === 'function' ? (value as { toHexString(): string }).toHexString() : String(value);
   return {
     projectNames: projects.map((p) => String(p.name)),
     dashboards,
@@ -73,10 +84,6 @@ export interface DrillContext {
   exitCodes: Record<string, number>;
 }
 
-const FINAL_OK: ReadonlySet<HistoryEventName> = new Set(['completed', 'ready', 'skipped-complete']);
-const END: ReadonlySet<HistoryEventName> = new Set(['completed', 'ready', 'skipped-complete', 'failed', 'wait-timeout', 'lease-lost']);
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
 interface Grant {
   worker: string;
   pid: number;
@@ -97,7 +104,7 @@ function grantsOf(events: HistoryEvent[]): Grant[] {
     const acquired = list.find((e) => e.event === 'acquired');
     if (!acquired) continue;
     const after = list.filter((e) => e.at >= acquired.at);
-    const end = after.find((e) => END.has(e.event));
+    const end = after.find((e) => FINAL_EVENTS.has(e.event));
     const takeover = list.find((e) => e.event === 'takeover');
     const wiped = after.find((e) => e.event === 'wiped');
     const restored = after.find((e) => e.event === 'lock-preserved' && e.detail.restored === true);
@@ -127,13 +134,10 @@ export function findBreaches(events: HistoryEvent[], latePids: ReadonlySet<numbe
   const wipers = new Set(events.filter((e) => e.event === 'wiped').map((e) => e.worker_id));
   const breaches: DrillBreach[] = [];
   for (const later of grants) {
-    const active = grants.filter(
-      (earlier) => earlier !== later && earlier.at <= later.at && later.at < earlier.end && later.takeoverFrom !== earlier.worker,
-    );
+    const active = grants.filter((earlier) => earlier !== later && earlier.at <= later.at && later.at < earlier.end && later.takeoverFrom !== earlier.worker);
     if (active.length === 0) continue;
     const inWindowOf = (earlier: Grant) =>
-      earlier.window !== null &&
-      ((later.at >= earlier.window.from && later.at <= earlier.window.to) || earlier.restoreBlockedBy === later.worker);
+      earlier.window !== null && ((later.at >= earlier.window.from && later.at <= earlier.window.to) || earlier.restoreBlockedBy === later.worker);
     const windowed = active.filter(inWindowOf);
     const blamed = (windowed.length > 0 ? windowed : active).at(-1)!;
     const inWindow = windowed.length > 0;
@@ -149,9 +153,9 @@ export function findBreaches(events: HistoryEvent[], latePids: ReadonlySet<numbe
   return breaches;
 }
 
-/** Turns the history and the data left behind into the drill's report. */
+/** Turns the history and the data left behind into the drill's report: the run's verdict, and what only a drill can check. */
 export function analyzeDrill(events: HistoryEvent[], data: DrillData, expected: DrillExpectation, ctx: DrillContext): DrillResult {
-  const tally = tallyRun(events);
+  const { generations: _generations, workers: _workers, started_at: _started, finished_at: _finished, ...tally } = tallyRun(events);
   const breaches = findBreaches(events, ctx.latePids);
 
   const nameCounts = new Map<string, number>();
@@ -164,13 +168,12 @@ export function analyzeDrill(events: HistoryEvent[], data: DrillData, expected: 
 
   const wipeTimes = events.filter((e) => e.event === 'wiped').map((e) => e.at.getTime());
   const lastWipe = wipeTimes.length > 0 ? Math.max(...wipeTimes) : null;
-  const readyTooEarly = new Set(
-    events.filter((e) => FINAL_OK.has(e.event) && lastWipe !== null && e.at.getTime() < lastWipe).map((e) => e.worker_id),
-  );
+  const readyTooEarly = new Set(events.filter((e) => DONE_EVENTS.has(e.event) && lastWipe !== null && e.at.getTime() < lastWipe).map((e) => e.worker_id));
   const cleanupDeletes = events
     .filter((e) => e.event === 'failed' && typeof e.detail.deleted_lock_of === 'string' && e.detail.deleted_lock_of !== e.worker_id)
     .map((e) => `${e.worker_id} deleted the lock of ${String(e.detail.deleted_lock_of)}`);
   const lateIds = new Set(events.filter((e) => ctx.latePids.has(e.pid)).map((e) => e.worker_id));
+  const failureReasons = [...new Set(events.filter((e) => FAILED_EVENTS.has(e.event)).map((e) => String(e.detail.reason ?? e.event)))];
 
   const dataProblems: string[] = [];
   if (data.projectNames.length !== expected.projects) {
@@ -193,51 +196,39 @@ export function analyzeDrill(events: HistoryEvent[], data: DrillData, expected: 
     );
   }
 
-  const runProblems: string[] = [];
-  const grantsWithoutExpiry = tally.acquired - 1 - tally.takeovers;
-  if (grantsWithoutExpiry > 0) {
-    runProblems.push(
-      ctx.algorithm === 'lease'
-        ? `${tally.acquired} workers acquired the lock (${grantsWithoutExpiry} without an expired lease)`
-        : `${tally.acquired} workers acquired the lock (one should)`,
-    );
-  }
-  if (tally.wipes > 1 + tally.takeovers) runProblems.push(`${tally.wipes} wipes in one run`);
+  // What only a drill sees: when each grant fell, against the other holders' windows.
+  const raceProblems: string[] = [];
   for (const b of breaches.filter((x) => x.in_window)) {
-    runProblems.push(
+    raceProblems.push(
       `${b.late ? 'late starter' : 'worker'} ${b.taken_by} took the lock ${b.ms_into_window} ms into ${b.holder}'s drop-to-restore window${b.wiped_again ? ' and wiped again' : ''}`,
     );
   }
   const outsideWindow = breaches.filter((x) => !x.in_window);
   if (outsideWindow.length > 0) {
-    runProblems.push(`${plural(outsideWindow.length, 'grant')} of the lock while an earlier holder was still initializing`);
+    raceProblems.push(`${plural(outsideWindow.length, 'grant')} of the lock while an earlier holder was still initializing`);
   }
   if (readyTooEarly.size > 0) {
-    runProblems.push(`${plural(readyTooEarly.size, 'worker')} reported ready or complete before a later wipe emptied the database under ${readyTooEarly.size === 1 ? 'it' : 'them'}`);
+    raceProblems.push(
+      `${plural(readyTooEarly.size, 'worker')} reported ready or complete before a later wipe emptied the database under ${readyTooEarly.size === 1 ? 'it' : 'them'}`,
+    );
   }
-  runProblems.push(...cleanupDeletes.map((c) => `${c} in its cleanup after a failed restore`));
-  const failures = events.filter((e) => ['failed', 'wait-timeout', 'lease-lost'].includes(e.event));
-  if (tally.failed > 0) {
-    const reasons = [...new Set(failures.map((e) => String(e.detail.reason ?? e.event)))];
-    runProblems.push(`${plural(tally.failed, 'worker')} failed: ${reasons.join('; ')}`);
-  }
-  if (tally.lost > tally.takeovers) runProblems.push(`${plural(tally.lost - tally.takeovers, 'worker')} never finished`);
+  raceProblems.push(...cleanupDeletes.map((c) => `${c} in its cleanup after a failed restore`));
 
-  // The incident report's verification tables, in words, then what went wrong.
-  const findings: string[] = [];
-  if (tally.acquired === 0) findings.push('No worker acquired the lock');
-  else if (tally.acquired === 1) findings.push(`Only worker ${tally.holders[0]} acquired the lock`);
-  else findings.push(`${tally.acquired} workers acquired the lock: ${tally.holders.join(', ')}`);
-  if (tally.takeovers > 0) findings.push(`${plural(tally.takeovers, 'takeover')} after lease expiry`);
-  findings.push(plural(tally.wipes, 'wipe'));
-  findings.push(`${data.projectNames.length} of ${plural(expected.projects, 'project')} persisted`);
-  findings.push(plural(data.dashboards, 'dashboard document'));
-  findings.push(`${plural(data.invalidComponents, 'component')} with an invalid DC id`);
-  if (tally.elapsed_ms !== null) findings.push(`every worker ready ${tally.elapsed_ms} ms after the first boot`);
-  if (ctx.late > 0) findings.push(`${plural(ctx.late, 'late starter')} released ${ctx.lateAfterMs} ms after the others${lateIds.size ? `: ${[...lateIds].join(', ')}` : ''}`);
-  if (ctx.killed.length > 0) findings.push(`killed (SIGKILL) mid-seed: ${ctx.killed.join(', ')}`);
-  if (tally.lost > 0 && tally.lost <= tally.takeovers) findings.push(`${plural(tally.lost, 'holder')} died and ${tally.lost === 1 ? 'was' : 'were'} taken over`);
-  findings.push(...dataProblems, ...runProblems);
+  const lock = judgeLock(tally, failureReasons);
+  const drill: Judgement = {
+    findings: [
+      `${data.projectNames.length} of ${plural(expected.projects, 'project')} persisted`,
+      plural(data.dashboards, 'dashboard document'),
+      `${plural(data.invalidComponents, 'component')} with an invalid DC id`,
+      ...(tally.elapsed_ms !== null ? [`every worker ready ${tally.elapsed_ms} ms after the first boot`] : []),
+      ...(ctx.late > 0
+        ? [`${plural(ctx.late, 'late starter')} released ${ctx.lateAfterMs} ms after the others${lateIds.size ? `: ${[...lateIds].join(', ')}` : ''}`]
+        : []),
+      ...(ctx.killed.length > 0 ? [`killed (SIGKILL) mid-seed: ${ctx.killed.join(', ')}`] : []),
+    ],
+    problems: [...dataProblems, ...raceProblems],
+  };
+  const verdict = combine(lock, drill);
 
   return {
     algorithm: ctx.algorithm,
@@ -253,22 +244,13 @@ export function analyzeDrill(events: HistoryEvent[], data: DrillData, expected: 
     window_ms: ctx.windowMs,
     poll_ms: ctx.pollMs,
     lease_ms: ctx.leaseMs,
-    acquired: tally.acquired,
-    wipes: tally.wipes,
+    ...tally,
     projects: data.projectNames.length,
     expected_projects: expected.projects,
     dashboards: data.dashboards,
     expected_dashboards: expected.dashboards,
     invalid_components: data.invalidComponents,
     warning_components: data.warningComponents,
-    elapsed_ms: tally.elapsed_ms,
-    holders: tally.holders,
-    takeovers: tally.takeovers,
-    completions: tally.completions,
-    waited: tally.waited,
-    skipped: tally.skipped,
-    failed: tally.failed,
-    lost: tally.lost,
     duplicate_projects: duplicateProjects,
     duplicate_registrations: duplicateRegistrations,
     missing_registrations: missingRegistrations,
@@ -279,9 +261,8 @@ export function analyzeDrill(events: HistoryEvent[], data: DrillData, expected: 
     killed: ctx.killed,
     startup_ms: ctx.startupMs,
     exit_codes: ctx.exitCodes,
-    pass: dataProblems.length === 0 && runProblems.length === 0,
-    findings,
+    ...verdict,
     data_problems: dataProblems,
-    run_problems: runProblems,
+    run_problems: [...lock.problems, ...raceProblems],
   };
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { verdictSchema } from '../history/findings';
+import { runTallySchema } from '../history/run-tally';
 import { DRILL_ALGORITHMS } from './algorithms';
 
 /**
@@ -12,6 +14,9 @@ export { DRILL_ALGORITHMS, type DrillAlgorithm } from './algorithms';
 export const LEGACY_POLL_MS = 1_000;
 
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** The drill reports its own worker count (on time and late) and generation; no dates in a result that travels as JSON. */
+const drillTallySchema = runTallySchema.omit({ generations: true, workers: true, started_at: true, finished_at: true });
 
 export const drillOptionsSchema = z.object({
   algorithm: z.enum(DRILL_ALGORITHMS),
@@ -65,25 +70,16 @@ export const drillResultSchema = z.object({
   poll_ms: z.number(),
   lease_ms: z.number().nullable(),
 
-  // The incident's verification tables.
-  acquired: z.number(),
-  wipes: z.number(),
+  // The incident's verification tables: the run's tally (lib/history), then the data left behind.
+  ...drillTallySchema.shape,
   projects: z.number(),
   expected_projects: z.number(),
   dashboards: z.number(),
   expected_dashboards: z.number(),
   invalid_components: z.number(),
   warning_components: z.number(),
-  elapsed_ms: z.number().nullable(),
 
   // What else went wrong, counted from the history and the database.
-  holders: z.array(z.string()),
-  takeovers: z.number(),
-  completions: z.number(),
-  waited: z.number(),
-  skipped: z.number(),
-  failed: z.number(),
-  lost: z.number(),
   duplicate_projects: z.array(z.string()),
   duplicate_registrations: z.number(),
   missing_registrations: z.number(),
@@ -98,9 +94,8 @@ export const drillResultSchema = z.object({
   startup_ms: z.number(),
   exit_codes: z.record(z.string(), z.number()),
 
-  pass: z.boolean(),
-  /** The report in words, as the incident report counts. */
-  findings: z.array(z.string()),
+  /** The run's verdict (lib/history), with what only a drill can check. */
+  ...verdictSchema.shape,
   /** What is wrong in the data left behind. */
   data_problems: z.array(z.string()),
   /** What went wrong during the run. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { drillRequestSchema } from '../../lib/drill/request';
 import { analyzeDrill, findBreaches, type DrillContext, type DrillData } from '../../lib/drill/report';
+import { drillResultSchema } from '../../lib/drill/types';
 import { assertScratchDatabase, historyDatabaseName, scratchDatabaseName } from '../../lib/drill/scratch';
 import type { HistoryEvent, HistoryEventName } from '../../lib/schemas/history';
 
@@ -107,6 +108,28 @@ describe('the drill report', () => {
     expect(r.breaches).toEqual([]);
     expect(r).toMatchObject({ acquired: 2, wipes: 2, takeovers: 1, lost: 1, pass: true, data_problems: [], run_problems: [] });
     expect(r.findings).toContain('1 holder died and was taken over');
+  });
+
+  it("words the run's verdict as the console does, with the reasons workers failed", () => {
+    const { step, sorted } = history();
+    step('a', 1, 'acquired', 0);
+    step('a', 1, 'wiped', 1);
+    step('b', 2, 'acquired', 2);
+    step('b', 2, 'wiped', 3);
+    step('a', 1, 'completed', 10);
+    step('b', 2, 'failed', 11, { reason: 'duplicate key' });
+    const r = analyzeDrill(sorted(), wholeData, expected, context({ algorithm: 'unsafe', windowMs: null, late: 0, latePids: new Set() }));
+    expect(r).toMatchObject({ acquired: 2, wipes: 2, failed: 1, holders: ['a', 'b'], pass: false, data_problems: [] });
+    expect(r.run_problems).toEqual([
+      '1 grant of the lock without an expired lease',
+      '2 wipes in one run',
+      '1 worker failed: duplicate key',
+      '1 grant of the lock while an earlier holder was still initializing',
+    ]);
+    expect(r.findings.slice(0, 2)).toEqual(['2 workers acquired the lock: a, b', '2 wipes']);
+    expect(r.findings.slice(-4)).toEqual(r.run_problems);
+    // The report is exactly the shape the console and the command line parse (no field more or less).
+    expect(drillResultSchema.strict().parse(r)).toEqual(r);
   });
 
   it('names what is wrong in the data: missing and duplicated projects, duplicate registrations, no completion marker', () => {

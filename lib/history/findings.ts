@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import type { RunTally } from './run-tally';
+
+/** Pass or fail, and why, in the words of the incident report. */
+export const verdictSchema = z.object({ pass: z.boolean(), findings: z.array(z.string()) });
+export type Verdict = z.infer<typeof verdictSchema>;
+
+/** "1 wipe", "2 wipes". */
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** One reader's part of a verdict, in the incident report's words. */
+export interface Judgement {
+  findings: string[];
+  /** What went wrong: any problem fails the verdict. */
+  problems: string[];
+  /** Findings that read best after everything else. */
+  last?: string[];
+}
+
+/** The figures the lock's judgement reads (a tally, or its JSON with dates as strings). */
+export type LockFigures = Pick<RunTally, 'acquired' | 'holders' | 'takeovers' | 'wipes' | 'skipped' | 'failed' | 'lost'>;
+
+/**
+ * What the history alone says: one holder at a time (extra grants only by takeover), at most one
+ * wipe per holder, every worker finished. `failureReasons` name why workers failed, when known.
+ */
+export function judgeLock(t: LockFigures, failureReasons: readonly string[] = []): Judgement {
+  const findings: string[] = [];
+  const problems: string[] = [];
+  const last: string[] = [];
+  if (t.acquired === 0) findings.push(`No worker acquired the lock${t.skipped > 0 ? ' (the generation was already complete)' : ''}`);
+  else if (t.acquired === 1) findings.push(`Only worker ${t.holders[0]} acquired the lock`);
+  else findings.push(`${t.acquired} workers acquired the lock: ${t.holders.join(', ')}`);
+  if (t.takeovers > 0) findings.push(`${plural(t.takeovers, 'takeover')} after lease expiry`);
+  findings.push(plural(t.wipes, 'wipe'));
+  const grantsWithoutExpiry = t.acquired - 1 - t.takeovers;
+  if (grantsWithoutExpiry > 0) problems.push(`${plural(grantsWithoutExpiry, 'grant')} of the lock without an expired lease`);
+  if (t.wipes > 1 + t.takeovers) problems.push(`${t.wipes} wipes in one run`);
+  if (t.failed > 0) problems.push(`${plural(t.failed, 'worker')} failed${failureReasons.length > 0 ? `: ${failureReasons.join('; ')}` : ''}`);
+  if (t.lost > t.takeovers) problems.push(`${plural(t.lost - t.takeovers, 'worker')} never finished`);
+  else if (t.lost > 0) last.push(`${plural(t.lost, 'holder')} died and ${t.lost === 1 ? 'was' : 'were'} taken over`);
+  return { findings, problems, last };
+}
+
+/** The incident report's order: every part's findings, then what reads best last, then every problem. */
+export function combine(...parts: Judgement[]): Verdict {
+  const problems = parts.flatMap((p) => p.problems);
+  return { pass: problems.length === 0, findings: [...parts.flatMap((p) => p.findings), ...parts.flatMap((p) => p.last ?? []), ...problems] };
+}
