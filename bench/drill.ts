@@ -2,6 +2,7 @@ import { withDatabase } from '../cli/with-database';
 import { parseConfig } from '../lib/env';
 import { runDrill } from '../lib/drill/run-drill';
 import { DRILL_ALGORITHMS } from '../lib/drill/types';
+import { plural } from '../lib/history/plural';
 
 /** The drill of `npm run bench`: 16 workers released together and 4 late starters, per algorithm. */
 export const BENCH_DRILL = { workers: 16, late: 4, lateAfterMs: 100, windowMs: 200 } as const;
@@ -23,7 +24,7 @@ export async function benchDrill(uri?: string, log: (line: string) => void = con
       figures[`${key}_ready_ms`] = r.elapsed_ms ?? -1;
       log(
         `drill: ${algorithm}, ${r.on_time} workers + ${r.late} late (${r.late_after_ms} ms)${r.window_ms !== null ? `, window ${r.window_ms} ms` : ''}: ` +
-          `${r.acquired} acquired, ${r.wipes} wipe${r.wipes === 1 ? '' : 's'}, ${r.projects}/${r.expected_projects} projects, ${r.invalid_components} invalid components, ` +
+          `${r.acquired} acquired, ${plural(r.wipes, 'wipe')}, ${r.projects}/${r.expected_projects} projects, ${r.invalid_components} invalid components, ` +
           `all ready in ${r.elapsed_ms ?? '?'} ms (poll ${r.poll_ms} ms; start-up ${r.startup_ms} ms not counted) -> ${r.pass ? 'PASS' : 'FAIL'}`,
       );
     }

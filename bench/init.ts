@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
+import { runEvents } from '../lib/history/run-events';
 import { tallyRun } from '../lib/history/run-tally';
-import { INIT_HISTORY } from '../lib/db/collections';
-import type { HistoryEvent } from '../lib/schemas/history';
 import { launchWorkers } from '../lib/workers/launch';
 
 export interface InitFigures {
@@ -35,7 +34,7 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
     const launch = await launchWorkers({ count, args, env });
     const failed = launch.workers.filter((w) => w.exitCode !== 0);
     if (failed.length > 0) throw new Error(`${failed.length} of ${count} workers failed: ${failed[0]!.stderr.trim()}`);
-    const events = await db.collection<HistoryEvent>(INIT_HISTORY).find({ run_id: runId }).sort({ at: 1, _id: 1 }).toArray();
+    const events = await runEvents(db, runId);
     const tally = tallyRun(events);
     if (tally.acquired !== 1 || tally.wipes !== 1) throw new Error(`run ${runId}: ${tally.acquired} acquired, ${tally.wipes} wipes`);
     const completed = events.find((e) => e.event === 'completed');

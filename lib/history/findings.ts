@@ -1,12 +1,10 @@
 import { z } from 'zod';
+import { plural } from './plural';
 import type { RunTally } from './run-tally';
 
 /** Pass or fail, and why, in the words of the incident report. */
 export const verdictSchema = z.object({ pass: z.boolean(), findings: z.array(z.string()) });
 export type Verdict = z.infer<typeof verdictSchema>;
-
-/** "1 wipe", "2 wipes". */
-export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** One reader's part of a verdict, in the incident report's words. */
 export interface Judgement {

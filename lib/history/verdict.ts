@@ -2,7 +2,8 @@ import type { Db } from 'mongodb';
 import { z } from 'zod';
 import { auditDatabase } from '../audit/run-audit';
 import { DASHBOARDS, PROJECTS } from '../db/collections';
-import { combine, judgeLock, plural, verdictSchema, type Judgement, type LockFigures, type Verdict } from './findings';
+import { combine, judgeLock, verdictSchema, type Judgement, type LockFigures, type Verdict } from './findings';
+import { plural } from './plural';
 import { runEvents } from './run-events';
 import { runTallySchema, tallyRun, type RunTally } from './run-tally';
 
