@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { SESSION_COOKIE, sessionSecret, verifySessionToken } from './lib/auth/session';
+import { signInUrl } from './lib/console/urls';
 import { config as consoleConfig } from './lib/env';
 import { NONCE_HEADER, newNonce, pageContentSecurityPolicy } from './lib/http/security-headers';
 
@@ -20,9 +21,7 @@ export async function proxy(request: NextRequest) {
   if (isPageLoad && request.nextUrl.pathname !== '/sign-in') {
     const session = await verifySessionToken(request.cookies.get(SESSION_COOKIE)?.value, sessionSecret()).catch(() => null);
     if (!session) {
-      const target = new URL('/sign-in', request.url);
-      target.searchParams.set('next', `${request.nextUrl.pathname}${request.nextUrl.search}`);
-      return NextResponse.redirect(target);
+      return NextResponse.redirect(new URL(signInUrl(`${request.nextUrl.pathname}${request.nextUrl.search}`), request.url));
     }
   }
   const headers = new Headers(request.headers);

@@ -1,6 +1,9 @@
+import { HydrationBoundary, dehydrate } from '@tanstack/react-query';
+import { prefetchView } from '@/app/_lib/prefetch';
 import { requireSession } from '@/app/_lib/session';
+import { getQueryClient } from '@/components/get-query-client';
 import { OverviewLive } from '@/components/overview-live';
-import { loadInitial } from '@/lib/console/load-initial';
+import { overviewQuery } from '@/components/queries';
 import { loadOverview } from '@/lib/console/overview';
 import { config } from '@/lib/env';
 
@@ -8,11 +11,14 @@ export const dynamic = 'force-dynamic';
 
 export default async function OverviewPage() {
   const session = await requireSession('/');
-  const initial = await loadInitial(loadOverview);
+  const queryClient = getQueryClient();
+  const serverError = await prefetchView(queryClient, overviewQuery(), loadOverview, '/');
   return (
     <>
       <h1 className="mb-4 text-2xl font-semibold">Overview</h1>
-      <OverviewLive initial={initial.data} initialError={initial.error} admin={session.role === 'admin'} databaseName={config().MONGODB_DB} />
+      <HydrationBoundary state={dehydrate(queryClient)}>
+        <OverviewLive serverError={serverError} admin={session.role === 'admin'} databaseName={config().MONGODB_DB} />
+      </HydrationBoundary>
     </>
   );
 }

@@ -6,7 +6,7 @@ import { useRef, useState, useTransition } from 'react';
 import { reseedAction } from '@/app/_actions/reseed';
 import { seedMissingAction } from '@/app/_actions/seed-missing';
 import type { ActionResult, Refusal } from '@/lib/auth/action-guard';
-import type { OverviewJson } from '@/lib/console/overview';
+import type { OverviewView } from '@/lib/console/views';
 import { PRESERVED_COLLECTIONS } from '@/lib/db/collections';
 import { CollectionTable } from './collection-table';
 import { Banner } from './ui/banner';
@@ -38,7 +38,7 @@ export function AdminActions({
   databaseName,
   seenState,
 }: {
-  collections: OverviewJson['collections'];
+  collections: OverviewView['collections'];
   databaseName: string;
   /** The state on screen (seenStateKey): requests made from the same state are one run. */
   seenState: string;
@@ -97,7 +97,7 @@ function ReseedDialog({
   seenState,
   onStarted,
 }: {
-  collections: OverviewJson['collections'];
+  collections: OverviewView['collections'];
   databaseName: string;
   seenState: string;
   onStarted: (result: ActionResult<RunStarted>) => void;

@@ -1,8 +1,8 @@
-import type { OverviewJson } from '@/lib/console/overview';
+import type { OverviewView } from '@/lib/console/views';
 import { CollectionTable } from './collection-table';
 import { Card } from './ui/card';
 
-export function CollectionCounts({ collections }: { collections: OverviewJson['collections'] }) {
+export function CollectionCounts({ collections }: { collections: OverviewView['collections'] }) {
   return (
     <Card title="Collections">
       {collections.length === 0 ? (

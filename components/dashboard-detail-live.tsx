@@ -2,8 +2,8 @@
 
 import { Download } from 'lucide-react';
 import { useState } from 'react';
-import type { AuditReport } from '@/lib/audit/types';
 import { useLive } from './live-query';
+import { auditQuery } from './queries';
 import { Card } from './ui/card';
 import { CopyValue } from './ui/copy-button';
 import { StatusBadge } from './ui/status-badge';
@@ -11,11 +11,10 @@ import { UnreachableBanner } from './unreachable-banner';
 import { ValidationTable } from './validation-table';
 
 /** One dashboard's validation: each tab with its rows; problems only on request; export. */
-export function DashboardDetailLive({ id, initial, initialError }: { id: string; initial: AuditReport | undefined; initialError: string | null }) {
-  const url = `/api/audit?dashboard=${encodeURIComponent(id)}`;
-  const { data, error } = useLive<AuditReport>(['audit', id], url, initial);
+export function DashboardDetailLive({ id, serverError }: { id: string; serverError: string | null }) {
+  const { data, error } = useLive(auditQuery(id));
   const [problemsOnly, setProblemsOnly] = useState(false);
-  const problem = error?.message ?? (!data ? initialError : null);
+  const problem = error?.message ?? (!data ? serverError : null);
   const dashboard = data?.dashboards[0];
 
   return (

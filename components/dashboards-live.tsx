@@ -1,15 +1,15 @@
 'use client';
 
 import Link from 'next/link';
-import type { AuditReport } from '@/lib/audit/types';
 import { useLive } from './live-query';
+import { auditQuery } from './queries';
 import { StatusBadge } from './ui/status-badge';
 import { UnreachableBanner } from './unreachable-banner';
 
 /** Every dashboard with its counts of valid, warning and error components. */
-export function DashboardsLive({ initial, initialError }: { initial: AuditReport | undefined; initialError: string | null }) {
-  const { data, error } = useLive<AuditReport>(['audit'], '/api/audit', initial);
-  const problem = error?.message ?? (!data ? initialError : null);
+export function DashboardsLive({ serverError }: { serverError: string | null }) {
+  const { data, error } = useLive(auditQuery());
+  const problem = error?.message ?? (!data ? serverError : null);
   return (
     <div className="space-y-4">
       <UnreachableBanner error={problem} />

@@ -3,8 +3,8 @@
 import { useState, useTransition, type FormEvent } from 'react';
 import { startDrillAction } from '@/app/_actions/start-drill';
 import type { Refusal } from '@/lib/auth/action-guard';
-import type { DrillJob } from '@/lib/drill/job';
 import { DRILL_ALGORITHMS } from '@/lib/drill/algorithms';
+import { drillQuery } from './drill-query';
 import { DrillResults } from './drill-results';
 import { useLive } from './live-query';
 import { Banner } from './ui/banner';
@@ -18,16 +18,14 @@ const DESCRIPTIONS: Record<(typeof DRILL_ALGORITHMS)[number], string> = {
   lease: 'ours: one atomic upsert, fencing token, no window',
 };
 
-type JobAnswer = { job: DrillJob | null };
-
 /**
  * The race drill: the incident replayed on scratch databases with the old algorithms and ours,
  * their verification tables side by side as they fill in.
  */
-export function DrillPanel({ initial, initialError }: { initial: JobAnswer | undefined; initialError: string | null }) {
-  const [jobId, setJobId] = useState(initial?.job?._id ?? null);
-  const url = jobId ? `/api/drill?id=${encodeURIComponent(jobId)}` : '/api/drill';
-  const { data, error } = useLive<JobAnswer>(['drill', jobId], url, jobId === (initial?.job?._id ?? null) ? initial : undefined);
+export function DrillPanel({ serverError }: { serverError: string | null }) {
+  // The latest drill (as the server prefetched it) until this page starts one, or another console's wins the lease.
+  const [jobId, setJobId] = useState<string | null>(null);
+  const { data, error } = useLive(drillQuery(jobId));
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [pending, startTransition] = useTransition();
   const running = data?.job?.status === 'running';
@@ -57,7 +55,7 @@ export function DrillPanel({ initial, initialError }: { initial: JobAnswer | und
 
   return (
     <div className="space-y-4">
-      <UnreachableBanner error={error?.message ?? (!data ? initialError : null)} />
+      <UnreachableBanner error={error?.message ?? (!data ? serverError : null)} />
       <Card title="Run a drill">
         <form onSubmit={start} className="space-y-4" aria-describedby="drill-help">
           <p id="drill-help" className="text-sm text-zinc-600 dark:text-zinc-400">

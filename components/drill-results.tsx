@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import type { DrillJob } from '@/lib/drill/job';
+import type { DrillJobView } from '@/lib/console/drill-view';
 import type { DrillAlgorithm, DrillResult } from '@/lib/drill/types';
 import { LocalTime } from './ui/local-time';
 import { StatusBadge } from './ui/status-badge';
@@ -16,13 +16,10 @@ const ROWS: Array<{ label: string; value: (r: DrillResult) => string }> = [
   { label: 'Until every worker was ready', value: (r) => (r.elapsed_ms === null ? 'never' : `${r.elapsed_ms} ms`) },
 ];
 
-const STATUS_WORDS: Record<DrillJob['status'], string> = { running: 'running', done: 'finished', failed: 'failed', interrupted: 'interrupted' };
-
-// Dates arrive as Date from the server render and as ISO strings from the JSON polling.
-const iso = (date: Date | string) => (typeof date === 'string' ? date : date.toISOString());
+const STATUS_WORDS: Record<DrillJobView['status'], string> = { running: 'running', done: 'finished', failed: 'failed', interrupted: 'interrupted' };
 
 /** The incident's verification tables, one column per algorithm, filling in as the drill runs. */
-export function DrillResults({ job }: { job: DrillJob }) {
+export function DrillResults({ job }: { job: DrillJobView }) {
   const algorithms = job.request.algorithms;
   const resultOf = (a: DrillAlgorithm) => job.results.find((r) => r.algorithm === a);
   return (
@@ -34,8 +31,8 @@ export function DrillResults({ job }: { job: DrillJob }) {
           {job.error ? `: ${job.error}` : ''}
           {job.interrupted && (
             <>
-              : its console stopped renewing the drill lease, which expired at <LocalTime iso={iso(job.interrupted.at)} />
-              ; noticed at <LocalTime iso={iso(job.interrupted.noticed_at)} /> by {job.interrupted.noticed_by}
+              : its console stopped renewing the drill lease, which expired at <LocalTime iso={job.interrupted.at} />
+              ; noticed at <LocalTime iso={job.interrupted.noticed_at} /> by {job.interrupted.noticed_by}
             </>
           )}
         </caption>

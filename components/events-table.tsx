@@ -1,6 +1,6 @@
 'use client';
 
-import type { EventsPage } from '@/lib/console/history-query';
+import type { EventsPage } from '@/lib/console/views';
 import { EventLabel } from './event-icon';
 import { LocalTime } from './ui/local-time';
 

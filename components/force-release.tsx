@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, useTransition } from 'react';
 import { forceReleaseAction } from '@/app/_actions/force-release';
 import type { ActionResult } from '@/lib/auth/action-guard';
-import type { LockJson } from '@/lib/console/overview';
+import type { LockView } from '@/lib/console/views';
 import { Banner } from './ui/banner';
 import { Button, inputClass } from './ui/button';
 
@@ -14,7 +14,7 @@ type Released = { released: string; expired: boolean };
  * Releasing the lock by hand, for admins: offered at once when the lease has expired; for a live
  * lease only after typing the holder's worker id. The release is conditional on the fence shown.
  */
-export function ForceRelease({ lock, expired }: { lock: LockJson & { holder: NonNullable<LockJson['holder']> }; expired: boolean }) {
+export function ForceRelease({ lock, expired }: { lock: LockView & { holder: NonNullable<LockView['holder']> }; expired: boolean }) {
   const queryClient = useQueryClient();
   const [typed, setTyped] = useState('');
   const [result, setResult] = useState<ActionResult<Released> | null>(null);

@@ -1,4 +1,4 @@
-import type { OverviewJson } from '@/lib/console/overview';
+import type { LockView } from '@/lib/console/views';
 import { ForceRelease } from './force-release';
 import { Card, Field, Fields } from './ui/card';
 import { CopyValue } from './ui/copy-button';
@@ -7,7 +7,18 @@ import { LocalTime } from './ui/local-time';
 import { StatusBadge } from './ui/status-badge';
 
 /** The lock as it is now: its holder and lease, or free (with who held it last). */
-export function LockCard({ lock, serverTime, admin = false }: { lock: OverviewJson['lock']; serverTime: string | undefined; admin?: boolean }) {
+export function LockCard({
+  lock,
+  leaseLive,
+  serverTime,
+  admin = false,
+}: {
+  lock: LockView | null;
+  /** The server's verdict on the database's clock (lib/lock/lease.ts): the browser's clock never decides. */
+  leaseLive: boolean;
+  serverTime: string | undefined;
+  admin?: boolean;
+}) {
   if (!lock) {
     return (
       <Card title="Lock">
@@ -35,7 +46,7 @@ export function LockCard({ lock, serverTime, admin = false }: { lock: OverviewJs
       </Card>
     );
   }
-  const expired = Boolean(lock.holder && lock.lease_expires_at && serverTime && lock.lease_expires_at < serverTime);
+  const expired = Boolean(lock.holder) && !leaseLive;
   return (
     <Card title="Lock" actions={<StatusBadge status={!lock.holder ? 'free' : expired ? 'expired' : 'held'} />}>
       <Fields>

@@ -1,18 +1,16 @@
 'use client';
 
 import Link from 'next/link';
-import type { ProjectJson } from '@/lib/console/projects';
 import { useLive } from './live-query';
+import { projectsQuery } from './queries';
 import { Card } from './ui/card';
 import { CopyValue } from './ui/copy-button';
 import { StatusBadge } from './ui/status-badge';
 import { UnreachableBanner } from './unreachable-banner';
 
-type Data = { projects: ProjectJson[] };
-
-export function ProjectsLive({ initial, initialError }: { initial: Data | undefined; initialError: string | null }) {
-  const { data, error } = useLive<Data>(['projects'], '/api/projects', initial);
-  const problem = error?.message ?? (!data ? initialError : null);
+export function ProjectsLive({ serverError }: { serverError: string | null }) {
+  const { data, error } = useLive(projectsQuery());
+  const problem = error?.message ?? (!data ? serverError : null);
   return (
     <div className="space-y-4">
       <UnreachableBanner error={problem} />

@@ -1,8 +1,9 @@
 'use client';
 
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { ThemeProvider } from 'next-themes';
-import { createContext, useContext, useState, type ReactNode } from 'react';
+import { createContext, useContext, type ReactNode } from 'react';
+import { getQueryClient } from './get-query-client';
 
 export interface PollSettings {
   /** How often pages refresh their data (ms). */
@@ -15,21 +16,8 @@ const PollContext = createContext<PollSettings>({ pollMs: 2000, activePollMs: 50
 export const usePollSettings = () => useContext(PollContext);
 
 export function Providers({ children, poll, nonce }: { children: ReactNode; poll: PollSettings; nonce?: string }) {
-  // One client per browser tab, made once.
-  const [client] = useState(
-    () =>
-      new QueryClient({
-        defaultOptions: {
-          queries: {
-            staleTime: 1_000,
-            retry: 1,
-            // Polling pauses in a background tab; a tab coming back refreshes at once.
-            refetchIntervalInBackground: false,
-            refetchOnWindowFocus: true,
-          },
-        },
-      }),
-  );
+  // Not in useState: a render that suspends before mounting would otherwise throw its client away.
+  const client = getQueryClient();
   return (
     <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange nonce={nonce}>
       <QueryClientProvider client={client}>

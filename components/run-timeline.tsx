@@ -1,9 +1,9 @@
 'use client';
 
-import type { EventJson } from '@/lib/console/runs';
+import type { EventView } from '@/lib/console/views';
 import { EVENT_ICONS, eventTone } from './event-icon';
 
-function describe(e: EventJson): string {
+function describe(e: EventView): string {
   const detail = Object.entries(e.detail)
     .filter(([, v]) => v !== null && typeof v !== 'object')
     .map(([k, v]) => `${k} ${v}`)
@@ -15,14 +15,14 @@ function describe(e: EventJson): string {
  * One lane per worker, events in time order along it. Every event is a focusable button whose
  * name says what happened; hovering or focusing shows the detail.
  */
-export function RunTimeline({ events }: { events: EventJson[] }) {
+export function RunTimeline({ events }: { events: EventView[] }) {
   if (events.length === 0) return null;
   const times = events.map((e) => new Date(e.at).getTime());
   const start = Math.min(...times);
   const span = Math.max(1, Math.max(...times) - start);
-  const lanes = new Map<string, EventJson[]>();
+  const lanes = new Map<string, EventView[]>();
   for (const e of events) lanes.set(e.worker_id, [...(lanes.get(e.worker_id) ?? []), e]);
-  const position = (e: EventJson) => ((new Date(e.at).getTime() - start) / span) * 100;
+  const position = (e: EventView) => ((new Date(e.at).getTime() - start) / span) * 100;
 
   return (
     <div role="group" aria-label={`Timeline: ${lanes.size} workers over ${span} ms`} className="space-y-1">

@@ -1,15 +1,10 @@
 'use client';
 
-import type { EventJson, RunJson } from '@/lib/console/runs';
+import type { RunsPage } from '@/lib/console/views';
 import { RunTimeline } from './run-timeline';
 import { CopyValue } from './ui/copy-button';
 import { LocalTime } from './ui/local-time';
 import { StatusBadge } from './ui/status-badge';
-
-export interface RunsPage {
-  runs: Array<RunJson & { events: EventJson[] }>;
-  has_more: boolean;
-}
 
 function Figure({ label, value }: { label: string; value: number | string | null }) {
   return (

@@ -1,10 +1,10 @@
-import type { OverviewJson } from '@/lib/console/overview';
+import type { StateView } from '@/lib/console/views';
 import { Card, Field, Fields } from './ui/card';
 import { CopyValue } from './ui/copy-button';
 import { LocalTime } from './ui/local-time';
 import { StatusBadge } from './ui/status-badge';
 
-export function StateCard({ state }: { state: OverviewJson['state'] }) {
+export function StateCard({ state }: { state: StateView | null }) {
   return (
     <Card title="Initialization state" actions={state && <StatusBadge status={state.status} />}>
       {!state ? (

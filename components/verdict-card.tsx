@@ -1,11 +1,11 @@
 import Link from 'next/link';
-import type { OverviewJson } from '@/lib/console/overview';
+import type { OverviewView } from '@/lib/console/views';
 import { Card } from './ui/card';
 import { LocalTime } from './ui/local-time';
 import { StatusBadge } from './ui/status-badge';
 
 /** The last run's verdict in the words of the incident report. */
-export function VerdictCard({ run }: { run: OverviewJson['last_run'] }) {
+export function VerdictCard({ run }: { run: OverviewView['last_run'] }) {
   return (
     <Card title="Last run" actions={run && <StatusBadge status={run.pass ? 'pass' : 'fail'} />}>
       {!run ? (

@@ -2,23 +2,19 @@
 
 import { Download } from 'lucide-react';
 import { useRouter, useSearchParams } from 'next/navigation';
-import type { EventsPage } from '@/lib/console/history-query';
-import { eventsApiUrl, exportUrl, queryString, runsApiUrl, RUNS_PER_PAGE } from '@/lib/console/urls';
+import { exportUrl, queryString, RUNS_PER_PAGE } from '@/lib/console/urls';
 import { EventsTable } from './events-table';
 import { HistoryFilters } from './history-filters';
 import { useLive } from './live-query';
-import { RunsList, type RunsPage } from './runs-list';
+import { eventsQuery, runsQuery } from './queries';
+import { RunsList } from './runs-list';
 import { Card } from './ui/card';
 import { UnreachableBanner } from './unreachable-banner';
 
 interface Props {
-  initialRuns: RunsPage | undefined;
-  initialEvents: EventsPage | undefined;
-  /** The API addresses the initial data was read from; other addresses start empty. */
-  initialRunsUrl: string;
-  initialEventsUrl: string;
   choices: { runs: string[]; workers: string[] };
-  initialError: string | null;
+  /** Why the server could not read the runs or the events (the guard's words), shown until the browser reads them. */
+  serverError: string | null;
 }
 
 const pagerClass =
@@ -27,11 +23,9 @@ const pagerClass =
 export function WorkersLive(props: Props) {
   const params = useSearchParams();
   const router = useRouter();
-  const runsUrl = runsApiUrl(params);
-  const eventsUrl = eventsApiUrl(params);
-  const runs = useLive<RunsPage>(['runs', runsUrl], runsUrl, runsUrl === props.initialRunsUrl ? props.initialRuns : undefined);
-  const events = useLive<EventsPage>(['events', eventsUrl], eventsUrl, eventsUrl === props.initialEventsUrl ? props.initialEvents : undefined);
-  const error = runs.error?.message ?? events.error?.message ?? (!runs.data && !events.data ? props.initialError : null);
+  const runs = useLive(runsQuery(params));
+  const events = useLive(eventsQuery(params));
+  const error = runs.error?.message ?? events.error?.message ?? (!runs.data && !events.data ? props.serverError : null);
 
   const go = (changes: Record<string, string | number | undefined>) => {
     const next = Object.fromEntries(params.entries()) as Record<string, string | number | undefined>;

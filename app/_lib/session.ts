@@ -12,6 +12,7 @@ import {
   type SessionUser,
 } from '@/lib/auth/session';
 import { isSessionCurrent, revokeSessions, sessionEpochForSignIn } from '@/lib/auth/session-store';
+import { signInUrl } from '@/lib/console/urls';
 import { isUnreachableError, sharedDb } from '@/lib/db/client';
 import { ConfigError, config } from '@/lib/env';
 
@@ -32,11 +33,6 @@ export const currentSession = cache(async (): Promise<Session | null> => {
     throw error;
   }
 });
-
-/** Where a signed-out visitor of `path` is sent: the sign-in page, and back to `path` after. */
-export function signInUrl(path: string): string {
-  return `/sign-in?next=${encodeURIComponent(path)}`;
-}
 
 /** A page's path with its search params, to come back to after signing in. */
 export function pathWithQuery(path: string, params: Record<string, string | string[] | undefined>): string {

@@ -1,9 +1,12 @@
+import { HydrationBoundary, dehydrate } from '@tanstack/react-query';
 import type { Metadata } from 'next';
+import { prefetchView } from '@/app/_lib/prefetch';
 import { requireSession } from '@/app/_lib/session';
 import { DrillPanel } from '@/components/drill-panel';
+import { drillQuery } from '@/components/drill-query';
+import { getQueryClient } from '@/components/get-query-client';
 import { Banner } from '@/components/ui/banner';
-import { loadInitial } from '@/lib/console/load-initial';
-import { latestDrillJob } from '@/lib/drill/job';
+import { loadDrill } from '@/lib/console/drill';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Race drill' };
@@ -18,11 +21,14 @@ export default async function DrillPage() {
       </>
     );
   }
-  const initial = await loadInitial(async (db) => ({ job: await latestDrillJob(db) }));
+  const queryClient = getQueryClient();
+  const serverError = await prefetchView(queryClient, drillQuery(null), (db) => loadDrill(db), '/drill');
   return (
     <>
       <h1 className="mb-4 text-2xl font-semibold">Race drill</h1>
-      <DrillPanel initial={initial.data} initialError={initial.error} />
+      <HydrationBoundary state={dehydrate(queryClient)}>
+        <DrillPanel serverError={serverError} />
+      </HydrationBoundary>
     </>
   );
 }

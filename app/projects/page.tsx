@@ -1,7 +1,10 @@
+import { HydrationBoundary, dehydrate } from '@tanstack/react-query';
 import type { Metadata } from 'next';
+import { prefetchView } from '@/app/_lib/prefetch';
 import { requireSession } from '@/app/_lib/session';
+import { getQueryClient } from '@/components/get-query-client';
 import { ProjectsLive } from '@/components/projects-live';
-import { loadInitial } from '@/lib/console/load-initial';
+import { projectsQuery } from '@/components/queries';
 import { loadProjects } from '@/lib/console/projects';
 
 export const dynamic = 'force-dynamic';
@@ -9,11 +12,14 @@ export const metadata: Metadata = { title: 'Projects' };
 
 export default async function ProjectsPage() {
   await requireSession('/projects');
-  const initial = await loadInitial(async (db) => ({ projects: await loadProjects(db) }));
+  const queryClient = getQueryClient();
+  const serverError = await prefetchView(queryClient, projectsQuery(), loadProjects, '/projects');
   return (
     <>
       <h1 className="mb-4 text-2xl font-semibold">Projects</h1>
-      <ProjectsLive initial={initial.data} initialError={initial.error} />
+      <HydrationBoundary state={dehydrate(queryClient)}>
+        <ProjectsLive serverError={serverError} />
+      </HydrationBoundary>
     </>
   );
 }

@@ -1,11 +1,15 @@
+import { HydrationBoundary, dehydrate } from '@tanstack/react-query';
 import type { Metadata } from 'next';
+import { prefetchView } from '@/app/_lib/prefetch';
 import { pathWithQuery, requireSession } from '@/app/_lib/session';
+import { getQueryClient } from '@/components/get-query-client';
+import { eventsQuery, runsQuery } from '@/components/queries';
 import { WorkersLive } from '@/components/workers-live';
 import { Banner } from '@/components/ui/banner';
 import { eventsQuerySchema, filterChoices, historyMatch, queryEvents, runsQuerySchema } from '@/lib/console/history-query';
-import { loadInitial } from '@/lib/console/load-initial';
 import { listRuns } from '@/lib/console/runs';
-import { eventsApiUrl, runsApiUrl } from '@/lib/console/urls';
+import { eventsApiQuery, runsApiQuery } from '@/lib/console/urls';
+import { sharedDb } from '@/lib/db/client';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Workers' };
@@ -14,13 +18,13 @@ type SearchParams = Record<string, string | string[] | undefined>;
 
 export default async function WorkersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
-  await requireSession(pathWithQuery('/workers', params));
-  const runsUrl = runsApiUrl(params);
-  const eventsUrl = eventsApiUrl(params);
-  const runsQuery = runsQuerySchema.safeParse(Object.fromEntries(new URL(runsUrl, 'http://x').searchParams));
-  const eventsQuery = eventsQuerySchema.safeParse(Object.fromEntries(new URL(eventsUrl, 'http://x').searchParams));
-  if (!runsQuery.success || !eventsQuery.success) {
-    const issues = [...(runsQuery.error?.issues ?? []), ...(eventsQuery.error?.issues ?? [])];
+  const path = pathWithQuery('/workers', params);
+  await requireSession(path);
+  // The same input the two routes read, checked the same way.
+  const runsInput = runsQuerySchema.safeParse(runsApiQuery(params));
+  const eventsInput = eventsQuerySchema.safeParse(eventsApiQuery(params));
+  if (!runsInput.success || !eventsInput.success) {
+    const issues = [...(runsInput.error?.issues ?? []), ...(eventsInput.error?.issues ?? [])];
     return (
       <>
         <h1 className="mb-4 text-2xl font-semibold">Workers</h1>
@@ -31,27 +35,23 @@ export default async function WorkersPage({ searchParams }: { searchParams: Prom
       </>
     );
   }
-  const { skip, limit, ...filter } = runsQuery.data;
-  const { before, after, limit: eventsLimit } = eventsQuery.data;
-  const initial = await loadInitial(async (db) => {
-    const [runs, events, choices] = await Promise.all([
-      listRuns(db, { match: historyMatch(filter), skip, limit }),
-      queryEvents(db, filter, { before, after, limit: eventsLimit }),
-      filterChoices(db),
-    ]);
-    return { runs, events, choices };
-  });
+  const { skip, limit, ...filter } = runsInput.data;
+  const { before, after, limit: eventsLimit } = eventsInput.data;
+  const queryClient = getQueryClient();
+  const [runsError, eventsError, choices] = await Promise.all([
+    prefetchView(queryClient, runsQuery(params), (db) => listRuns(db, { match: historyMatch(filter), skip, limit }), path),
+    prefetchView(queryClient, eventsQuery(params), (db) => queryEvents(db, filter, { before, after, limit: eventsLimit }), path),
+    // The filter menus are read once per page load, not polled.
+    sharedDb()
+      .then(filterChoices)
+      .catch(() => ({ runs: [], workers: [] })),
+  ]);
   return (
     <>
       <h1 className="mb-4 text-2xl font-semibold">Workers</h1>
-      <WorkersLive
-        initialRuns={initial.data?.runs}
-        initialEvents={initial.data?.events}
-        initialRunsUrl={runsUrl}
-        initialEventsUrl={eventsUrl}
-        choices={initial.data?.choices ?? { runs: [], workers: [] }}
-        initialError={initial.error}
-      />
+      <HydrationBoundary state={dehydrate(queryClient)}>
+        <WorkersLive choices={choices} serverError={runsError ?? eventsError} />
+      </HydrationBoundary>
     </>
   );
 }

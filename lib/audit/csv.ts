@@ -1,4 +1,4 @@
-import { toCsvRow } from '../console/csv';
+import { toCsvRow } from '../csv/to-csv-row';
 import type { AuditReport } from './types';
 
 export const AUDIT_CSV_COLUMNS = [

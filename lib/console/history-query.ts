@@ -2,7 +2,8 @@ import { ObjectId, type Db, type Filter } from 'mongodb';
 import { z } from 'zod';
 import { INIT_HISTORY } from '../db/collections';
 import { HISTORY_EVENTS, type HistoryEvent } from '../schemas/history';
-import { eventJson, type EventJson } from './runs';
+import { eventJson } from './runs';
+import type { EventsPage, EventView } from './views';
 
 const text = z.string().trim().max(200).optional().transform((v) => v || undefined);
 const time = z
@@ -72,14 +73,6 @@ export function decodeCursor(cursor: string | undefined): Position | undefined {
   return { at: new Date(at), id: new ObjectId(id) };
 }
 
-export interface EventsPage {
-  events: EventJson[];
-  /** Older events follow (cursor for the next page), or null. */
-  older: string | null;
-  /** Newer events precede (cursor for the previous page), or null. */
-  newer: string | null;
-}
-
 /**
  * One page of events, newest first, by keyset on (at, _id): each page costs the same however
  * deep it is, on the `at_desc` index (or the run/worker/event indexes when filtered).
@@ -119,7 +112,7 @@ export async function queryEvents(
 }
 
 /** Every matching event, oldest first (so an export can be replayed), one at a time. */
-export function exportEvents(db: Db, filter: Partial<HistoryFilter>): AsyncIterable<EventJson> {
+export function exportEvents(db: Db, filter: Partial<HistoryFilter>): AsyncIterable<EventView> {
   const cursor = db.collection<HistoryEvent>(INIT_HISTORY).find(historyMatch(filter), { sort: { at: 1, _id: 1 }, batchSize: 1000 });
   return (async function* () {
     for await (const doc of cursor) yield eventJson(doc);

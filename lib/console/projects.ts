@@ -2,42 +2,32 @@ import type { Db } from 'mongodb';
 import { idHex } from '../audit/dc-index';
 import { DASHBOARDS, DELTATABLES, MULTIQC, PROJECTS } from '../db/collections';
 import { iso } from './json';
-
-export interface DcJson {
-  id: string;
-  tag: string;
-  description: string | null;
-  type: string;
-  metatype: string | null;
-  source: string | null;
-  columns: string[];
-  /** Table DCs need a deltatable, MultiQC DCs a multiqc document; others need none. */
-  registration: 'registered' | 'missing' | 'n/a';
-  used_by: Array<{ dashboard_id: string; title: string; components: number }>;
-}
-
-export interface ProjectJson {
-  id: string;
-  name: string;
-  project_type: string | null;
-  is_public: boolean;
-  owners: string[];
-  registration_time: string | null;
-  workflows: Array<{ id: string; name: string; tag: string | null; engine: string | null; dcs: DcJson[] }>;
-}
+import type { DcView, ProjectsView } from './views';
 
 type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The seeded projects with their workflows and DCs, each DC with its registration and its dashboards. */
-export async function loadProjects(db: Db): Promise<ProjectJson[]> {
+/** The projects view: the seeded projects with their workflows and DCs, each DC with its registration and its dashboards. */
+export async function loadProjects(db: Db): Promise<ProjectsView> {
   const [projects, deltatables, multiqc, dashboards] = await Promise.all([
-    db.collection<Loose>(PROJECTS).find({}, { sort: { name: 1 } }).toArray(),
-    db.collection<Loose>(DELTATABLES).find({}, { projection: { data_collection_id: 1 } }).toArray(),
-    db.collection<Loose>(MULTIQC).find({}, { projection: { data_collection_id: 1 } }).toArray(),
-    db.collection<Loose>(DASHBOARDS).find({}, { projection: { title: 1, 'stored_metadata.dc_id': 1 } }).toArray(),
+    db
+      .collection<Loose>(PROJECTS)
+      .find({}, { sort: { name: 1 } })
+      .toArray(),
+    db
+      .collection<Loose>(DELTATABLES)
+      .find({}, { projection: { data_collection_id: 1 } })
+      .toArray(),
+    db
+      .collection<Loose>(MULTIQC)
+      .find({}, { projection: { data_collection_id: 1 } })
+      .toArray(),
+    db
+      .collection<Loose>(DASHBOARDS)
+      .find({}, { projection: { title: 1, 'stored_metadata.dc_id': 1 } })
+      .toArray(),
   ]);
   const registered = new Set([...deltatables, ...multiqc].map((d) => idHex(d.data_collection_id)));
-  const usedBy = new Map<string, DcJson['used_by']>();
+  const usedBy = new Map<string, DcView['used_by']>();
   for (const dashboard of dashboards) {
     const perDc = new Map<string, number>();
     for (const component of Array.isArray(dashboard.stored_metadata) ? dashboard.stored_metadata : []) {
@@ -50,34 +40,36 @@ export async function loadProjects(db: Db): Promise<ProjectJson[]> {
       usedBy.set(dc, list);
     }
   }
-  return projects.map((p) => ({
-    id: idHex(p._id) ?? String(p._id),
-    name: String(p.name ?? ''),
-    project_type: p.project_type ?? null,
-    is_public: p.is_public === true,
-    owners: (p.permissions?.owners ?? []).map((o: Loose) => String(o?.email ?? o?._id ?? '')),
-    registration_time: iso(p.registration_time),
-    workflows: (Array.isArray(p.workflows) ? p.workflows : []).map((wf: Loose) => ({
-      id: idHex(wf._id) ?? String(wf._id),
-      name: String(wf.name ?? ''),
-      tag: wf.workflow_tag ?? null,
-      engine: wf.engine ? [wf.engine.name, wf.engine.version].filter(Boolean).join(' ') : null,
-      dcs: (Array.isArray(wf.data_collections) ? wf.data_collections : []).map((dc: Loose): DcJson => {
-        const id = idHex(dc._id) ?? String(dc._id);
-        const type = String(dc.config?.type ?? 'unknown');
-        const needsRegistration = type === 'table' || type === 'multiqc';
-        return {
-          id,
-          tag: String(dc.data_collection_tag ?? id),
-          description: dc.description ?? null,
-          type,
-          metatype: dc.config?.metatype ?? null,
-          source: dc.config?.source ?? null,
-          columns: Object.keys(dc.config?.dc_specific_properties?.columns_description ?? {}),
-          registration: needsRegistration ? (registered.has(id) ? 'registered' : 'missing') : 'n/a',
-          used_by: usedBy.get(id) ?? [],
-        };
-      }),
+  return {
+    projects: projects.map((p) => ({
+      id: idHex(p._id) ?? String(p._id),
+      name: String(p.name ?? ''),
+      project_type: p.project_type ?? null,
+      is_public: p.is_public === true,
+      owners: (p.permissions?.owners ?? []).map((o: Loose) => String(o?.email ?? o?._id ?? '')),
+      registration_time: iso(p.registration_time),
+      workflows: (Array.isArray(p.workflows) ? p.workflows : []).map((wf: Loose) => ({
+        id: idHex(wf._id) ?? String(wf._id),
+        name: String(wf.name ?? ''),
+        tag: wf.workflow_tag ?? null,
+        engine: wf.engine ? [wf.engine.name, wf.engine.version].filter(Boolean).join(' ') : null,
+        dcs: (Array.isArray(wf.data_collections) ? wf.data_collections : []).map((dc: Loose): DcView => {
+          const id = idHex(dc._id) ?? String(dc._id);
+          const type = String(dc.config?.type ?? 'unknown');
+          const needsRegistration = type === 'table' || type === 'multiqc';
+          return {
+            id,
+            tag: String(dc.data_collection_tag ?? id),
+            description: dc.description ?? null,
+            type,
+            metatype: dc.config?.metatype ?? null,
+            source: dc.config?.source ?? null,
+            columns: Object.keys(dc.config?.dc_specific_properties?.columns_description ?? {}),
+            registration: needsRegistration ? (registered.has(id) ? 'registered' : 'missing') : 'n/a',
+            used_by: usedBy.get(id) ?? [],
+          };
+        }),
+      })),
     })),
-  }));
+  };
 }

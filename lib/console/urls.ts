@@ -1,7 +1,9 @@
 /** The API addresses a page reads, built the same way on the server (first render) and in the browser (polling). */
 
 export const FILTER_KEYS = ['run', 'worker', 'event', 'from', 'to'] as const;
-type Params = Record<string, string | string[] | undefined> | URLSearchParams;
+/** A page's search params, as a server page receives them or as the browser's URLSearchParams. */
+export type SearchParams = Record<string, string | string[] | undefined> | URLSearchParams;
+type Params = SearchParams;
 
 function get(params: Params, key: string): string | undefined {
   const value = params instanceof URLSearchParams ? params.get(key) : params[key];
@@ -22,14 +24,29 @@ export function filterEntries(params: Params): Record<string, string | undefined
 export const RUNS_PER_PAGE = 5;
 export const EVENTS_PER_PAGE = 50;
 
+/** The runs list's query for a workers page URL: what /api/runs reads (history-query.ts runsQuerySchema). */
+export function runsApiQuery(params: Params): Record<string, string | number | undefined> {
+  return { ...filterEntries(params), skip: get(params, 'runs_skip'), limit: RUNS_PER_PAGE };
+}
+
+/** The events table's query for a workers page URL: what /api/history reads (history-query.ts eventsQuerySchema). */
+export function eventsApiQuery(params: Params): Record<string, string | number | undefined> {
+  return { ...filterEntries(params), before: get(params, 'before'), after: get(params, 'after'), limit: EVENTS_PER_PAGE };
+}
+
 export function runsApiUrl(params: Params): string {
-  return `/api/runs?${queryString({ ...filterEntries(params), skip: get(params, 'runs_skip'), limit: RUNS_PER_PAGE })}`;
+  return `/api/runs?${queryString(runsApiQuery(params))}`;
 }
 
 export function eventsApiUrl(params: Params): string {
-  return `/api/history?${queryString({ ...filterEntries(params), before: get(params, 'before'), after: get(params, 'after'), limit: EVENTS_PER_PAGE })}`;
+  return `/api/history?${queryString(eventsApiQuery(params))}`;
 }
 
 export function exportUrl(params: Params, format: 'json' | 'csv'): string {
   return `/api/history/export?${queryString({ ...filterEntries(params), format })}`;
+}
+
+/** Where a signed-out visitor of `path` (with its query) is sent: the sign-in page, and back to `path` after. */
+export function signInUrl(path: string): string {
+  return `/sign-in?next=${encodeURIComponent(path)}`;
 }

@@ -51,12 +51,22 @@ export function guarded(handler: GuardedHandler, options: { session?: (request: 
       if (!session) return json(401, 'sign in first: this needs a session');
       return await handler(request, session);
     } catch (error) {
-      if (error instanceof HttpError) return json(error.status, error.message);
-      if (isUnreachableError(error)) return json(503, `database unavailable: ${error.message}`);
-      console.error(`${request.method} ${new URL(request.url).pathname} failed:`, error);
-      // A configuration message may echo a variable's value (a URI with its password): not shown.
-      if (error instanceof ConfigError) return json(503, 'the server is not configured to reach its database; see the server log');
-      return json(500, 'internal error; see the server log');
+      const answer = publicError(error, `${request.method} ${new URL(request.url).pathname}`);
+      return json(answer.status, answer.message);
     }
   };
+}
+
+/**
+ * The one error policy: what the browser may be told about `error`, by route handlers and by pages
+ * whose server render failed alike. An HttpError as itself, an unreachable database as 503 with its
+ * (password-free) reason, anything else without internals (logged on the server as `what` failed).
+ */
+export function publicError(error: unknown, what: string): { status: number; message: string } {
+  if (error instanceof HttpError) return { status: error.status, message: error.message };
+  if (isUnreachableError(error)) return { status: 503, message: `database unavailable: ${error.message}` };
+  console.error(`${what} failed:`, error);
+  // A configuration message may echo a variable's value (a URI with its password): not shown.
+  if (error instanceof ConfigError) return { status: 503, message: 'the server is not configured to reach its database; see the server log' };
+  return { status: 500, message: 'internal error; see the server log' };
 }

@@ -1,9 +1,9 @@
 // Relative imports (not @/): the integration tests import this handler as it is.
 import { z } from 'zod';
 import { auditCsv } from '../../../lib/audit/csv';
-import { DashboardNotFoundError, auditDatabase } from '../../../lib/audit/run-audit';
+import { loadAudit } from '../../../lib/console/audit-view';
 import { sharedDb } from '../../../lib/db/client';
-import { HttpError, guarded, parseQuery } from '../../../lib/http/guard';
+import { guarded, parseQuery } from '../../../lib/http/guard';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,9 +15,7 @@ const auditQuerySchema = z.object({
 /** GET /api/audit[?dashboard=ID][&format=json|csv]: the DC mapping audit, as JSON (AuditReport) or CSV. */
 export const GET = guarded(async (request) => {
   const { format, dashboard } = parseQuery(auditQuerySchema, request.url);
-  const report = await auditDatabase(await sharedDb(), { dashboardId: dashboard }).catch((error: unknown) => {
-    throw error instanceof DashboardNotFoundError ? new HttpError(404, error.message) : error;
-  });
+  const report = await loadAudit(await sharedDb(), dashboard);
   const headers = { 'Cache-Control': 'no-store' };
   if (format === 'csv') {
     return new Response(auditCsv(report), {

@@ -4,4 +4,4 @@ import { guarded } from '@/lib/http/guard';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = guarded(async () => Response.json({ projects: await loadProjects(await sharedDb()) }));
+export const GET = guarded(async () => Response.json(await loadProjects(await sharedDb())));

@@ -1,8 +1,11 @@
+import { HydrationBoundary, dehydrate } from '@tanstack/react-query';
 import type { Metadata } from 'next';
+import { prefetchView } from '@/app/_lib/prefetch';
 import { requireSession } from '@/app/_lib/session';
 import { DashboardDetailLive } from '@/components/dashboard-detail-live';
-import { auditDatabase } from '@/lib/audit/run-audit';
-import { loadInitial } from '@/lib/console/load-initial';
+import { getQueryClient } from '@/components/get-query-client';
+import { auditQuery } from '@/components/queries';
+import { loadAudit } from '@/lib/console/audit-view';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,13 +17,18 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function DashboardPage({ params }: Props) {
   const { id } = await params;
-  await requireSession(`/dashboards/${encodeURIComponent(id)}`);
-  const initial = await loadInitial((db) => auditDatabase(db, { dashboardId: id }));
-  const title = initial.data?.dashboards[0]?.title ?? 'Dashboard';
+  const path = `/dashboards/${encodeURIComponent(id)}`;
+  await requireSession(path);
+  const queryClient = getQueryClient();
+  const query = auditQuery(id);
+  const serverError = await prefetchView(queryClient, query, (db) => loadAudit(db, id), path);
+  const title = queryClient.getQueryData(query.queryKey)?.dashboards[0]?.title ?? 'Dashboard';
   return (
     <>
       <h1 className="mb-4 text-2xl font-semibold">{title}</h1>
-      <DashboardDetailLive id={id} initial={initial.data} initialError={initial.error} />
+      <HydrationBoundary state={dehydrate(queryClient)}>
+        <DashboardDetailLive id={id} serverError={serverError} />
+      </HydrationBoundary>
     </>
   );
 }

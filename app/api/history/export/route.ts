@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { toCsvRow } from '@/lib/console/csv';
+import { toCsvRow } from '@/lib/csv/to-csv-row';
 import { exportEvents, historyFilterSchema } from '@/lib/console/history-query';
-import type { EventJson } from '@/lib/console/runs';
+import type { EventView } from '@/lib/console/views';
 import { sharedDb } from '@/lib/db/client';
 import { guarded, parseQuery } from '@/lib/http/guard';
 
@@ -24,8 +24,8 @@ export const GET = guarded(async (request) => {
   const encoder = new TextEncoder();
   const row =
     format === 'csv'
-      ? (e: EventJson) => toCsvRow([e.at, e.run_id, e.generation, e.worker_id, e.host, e.pid, e.fence, e.event, JSON.stringify(e.detail)])
-      : (e: EventJson, first: boolean) => `${first ? '' : ','}\n${JSON.stringify(e)}`;
+      ? (e: EventView) => toCsvRow([e.at, e.run_id, e.generation, e.worker_id, e.host, e.pid, e.fence, e.event, JSON.stringify(e.detail)])
+      : (e: EventView, first: boolean) => `${first ? '' : ','}\n${JSON.stringify(e)}`;
   let started = false;
   let first = true;
   const body = new ReadableStream<Uint8Array>(
