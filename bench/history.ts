@@ -12,8 +12,8 @@ const EVENTS = 100_000;
 /**
  * The workers page's reads on a history of 100,000 events: the newest page, a page 20 pages deep
  * (keyset pagination: the same query shape at any depth), a page filtered by worker, and the page
- * of runs. On a real MongoDB each is an index range scan of one page (indexes at_desc, run_at,
- * worker_at, event_at); the emulator has no indexes, so there every read scans the collection.
+ * of runs. On a real MongoDB each is an index range scan of one page (indexes at_desc, run_at_id,
+ * worker_at_id, event_at_id); the emulator has no indexes, so there every read scans the collection.
  */
 export async function benchHistory(uri: string, log: (line: string) => void): Promise<Record<string, number>> {
   const client = await new MongoClient(uri).connect();

@@ -16,15 +16,20 @@ export const INDEXES: Record<string, IndexDef[]> = {
   [DELTATABLES]: [{ key: { data_collection_id: 1 }, options: { unique: true, name: 'dc_unique' } }],
   [MULTIQC]: [{ key: { data_collection_id: 1 }, options: { unique: true, name: 'dc_unique' } }],
   [DASHBOARDS]: [{ key: { project_id: 1 }, options: { name: 'project_id' } }],
+  // The history is read in keyset pages sorted on (at, _id), filtered by run, worker or event:
+  // each filter's index ends with the sort key, `_id` included, so a page is one index range scan.
   [INIT_HISTORY]: [
-    { key: { run_id: 1, at: 1 }, options: { name: 'run_at' } },
     { key: { at: -1, _id: -1 }, options: { name: 'at_desc' } },
-    { key: { worker_id: 1, at: -1 }, options: { name: 'worker_at' } },
-    { key: { event: 1, at: -1 }, options: { name: 'event_at' } },
+    { key: { run_id: 1, at: 1, _id: 1 }, options: { name: 'run_at_id' } },
+    { key: { worker_id: 1, at: -1, _id: -1 }, options: { name: 'worker_at_id' } },
+    { key: { event: 1, at: -1, _id: -1 }, options: { name: 'event_at_id' } },
     // The next fence after a lost lock document comes from the highest on record.
     { key: { fence: -1 }, options: { name: 'fence_desc' } },
   ],
 };
+
+/** Indexes an older version created that the current definitions replace: dropped when found. */
+export const RETIRED_INDEXES: Record<string, string[]> = { [INIT_HISTORY]: ['run_at', 'worker_at', 'event_at'] };
 
 /**
  * Recorded in `init_state`: a holder whose predecessor completed with the same index definitions
@@ -38,6 +43,14 @@ export const INDEXES_VERSION = createHash('sha256').update(JSON.stringify(INDEXE
  */
 export async function ensureIndexes(db: Db, facts: ServerFacts): Promise<void> {
   const quorum = facts.topology === 'standalone' ? {} : { commitQuorum: 'majority' as const };
+  await Promise.all(
+    Object.entries(RETIRED_INDEXES).flatMap(([collection, names]) =>
+      // 27 IndexNotFound, 26 NamespaceNotFound: nothing to drop.
+      names.map((name) => db.collection(collection).dropIndex(name).catch((error: { code?: number }) => {
+        if (error.code !== 27 && error.code !== 26) throw error;
+      })),
+    ),
+  );
   await Promise.all(
     Object.entries(INDEXES).map(([collection, defs]) =>
       db
