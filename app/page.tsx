@@ -6,6 +6,7 @@ import { OverviewLive } from '@/components/overview-live';
 import { overviewQuery } from '@/components/queries';
 import { loadOverview } from '@/lib/console/overview';
 import { config } from '@/lib/env';
+import { PageHeader } from '@/components/ui/page-header';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,7 +16,7 @@ export default async function OverviewPage() {
   const serverError = await prefetchView(queryClient, overviewQuery(), loadOverview, '/');
   return (
     <>
-      <h1 className="mb-4 text-2xl font-semibold">Overview</h1>
+      <PageHeader title="Overview" />
       <HydrationBoundary state={dehydrate(queryClient)}>
         <OverviewLive serverError={serverError} admin={session.role === 'admin'} databaseName={config().MONGODB_DB} />
       </HydrationBoundary>

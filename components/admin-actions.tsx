@@ -9,24 +9,10 @@ import type { ActionResult, Refusal } from '@/lib/auth/action-guard';
 import type { OverviewView } from '@/lib/console/views';
 import { PRESERVED_COLLECTIONS } from '@/lib/db/collections';
 import { CollectionTable } from './collection-table';
-import { Banner } from './ui/banner';
 import { Button, inputClass } from './ui/button';
+import { RefusalBanner } from './ui/refusal-banner';
 
 type RunStarted = { run_id: string; generation: string; already_started: boolean };
-
-function RefusalBanner({ refusal }: { refusal: Refusal }) {
-  return (
-    <Banner title={refusal.error}>
-      {refusal.issues && refusal.issues.length > 0 && (
-        <ul className="list-disc pl-4">
-          {refusal.issues.map((issue) => (
-            <li key={issue}>{issue}</li>
-          ))}
-        </ul>
-      )}
-    </Banner>
-  );
-}
 
 /**
  * The admin's controls on the overview: "Reseed…" (destructive, behind a dialog that says what

@@ -7,8 +7,8 @@ import { DRILL_ALGORITHMS } from '@/lib/drill/algorithms';
 import { drillQuery } from './drill-query';
 import { DrillResults } from './drill-results';
 import { useLive } from './live-query';
-import { Banner } from './ui/banner';
 import { Button, inputClass } from './ui/button';
+import { RefusalBanner } from './ui/refusal-banner';
 import { Card } from './ui/card';
 import { UnreachableBanner } from './unreachable-banner';
 
@@ -93,17 +93,7 @@ export function DrillPanel({ serverError }: { serverError: string | null }) {
           <Button type="submit" disabled={pending || running}>
             {running ? 'A drill is running…' : pending ? 'Starting…' : 'Run the drill'}
           </Button>
-          {refusal && (
-            <Banner title={refusal.error}>
-              {refusal.issues && (
-                <ul className="list-disc pl-4">
-                  {refusal.issues.map((i) => (
-                    <li key={i}>{i}</li>
-                  ))}
-                </ul>
-              )}
-            </Banner>
-          )}
+          {refusal && <RefusalBanner refusal={refusal} />}
         </form>
       </Card>
       <section aria-labelledby="drill-results-heading" className="space-y-2">

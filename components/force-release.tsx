@@ -5,8 +5,8 @@ import { useState, useTransition } from 'react';
 import { forceReleaseAction } from '@/app/_actions/force-release';
 import type { ActionResult } from '@/lib/auth/action-guard';
 import type { LockView } from '@/lib/console/views';
-import { Banner } from './ui/banner';
 import { Button, inputClass } from './ui/button';
+import { RefusalBanner } from './ui/refusal-banner';
 
 type Released = { released: string; expired: boolean };
 
@@ -68,7 +68,7 @@ export function ForceRelease({ lock, expired }: { lock: LockView & { holder: Non
       </div>
       {result && !result.ok && (
         <div className="mt-2">
-          <Banner title={result.error} />
+          <RefusalBanner refusal={result} />
         </div>
       )}
     </div>

@@ -6,6 +6,7 @@ import { projectsQuery } from './queries';
 import { Card } from './ui/card';
 import { CopyValue } from './ui/copy-button';
 import { StatusBadge } from './ui/status-badge';
+import { Cell, Row, RowHeader, Table } from './ui/table';
 import { UnreachableBanner } from './unreachable-banner';
 
 export function ProjectsLive({ serverError }: { serverError: string | null }) {
@@ -43,56 +44,41 @@ export function ProjectsLive({ serverError }: { serverError: string | null }) {
                 Workflow {wf.name} <span className="font-normal text-zinc-600 dark:text-zinc-400">({[wf.tag, wf.engine].filter(Boolean).join(', ')})</span>{' '}
                 <CopyValue value={wf.id} label={`id of workflow ${wf.name}`} />
               </h3>
-              <div className="overflow-x-auto">
-                <table className="w-full text-left text-sm">
-                  <caption className="sr-only">Data collections of workflow {wf.name}</caption>
-                  <thead className="border-b border-zinc-200 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
-                    <tr>
-                      <th scope="col" className="py-2 pr-3 font-medium">DC tag</th>
-                      <th scope="col" className="py-2 pr-3 font-medium">DC id</th>
-                      <th scope="col" className="py-2 pr-3 font-medium">Type</th>
-                      <th scope="col" className="py-2 pr-3 font-medium">Columns</th>
-                      <th scope="col" className="py-2 pr-3 font-medium">Registration</th>
-                      <th scope="col" className="py-2 font-medium">Used by</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {wf.dcs.map((dc) => (
-                      <tr key={dc.id} className="border-b border-zinc-100 align-top dark:border-zinc-800">
-                        <th scope="row" className="py-1.5 pr-3 text-left font-medium">{dc.tag}</th>
-                        <td className="py-1.5 pr-3">
-                          <CopyValue value={dc.id} label={`id of DC ${dc.tag}`} />
-                        </td>
-                        <td className="py-1.5 pr-3">
-                          {dc.type}
-                          {dc.source === 'joined' ? ' (joined)' : ''}
-                          {dc.metatype ? `, ${dc.metatype}` : ''}
-                        </td>
-                        <td className="max-w-xs py-1.5 pr-3 text-xs">{dc.columns.join(', ') || '—'}</td>
-                        <td className="py-1.5 pr-3">
-                          <StatusBadge status={dc.registration === 'n/a' ? 'n/a' : dc.registration} />
-                        </td>
-                        <td className="py-1.5">
-                          {dc.used_by.length === 0 ? (
-                            <StatusBadge status="unused" label="unused by any component" />
-                          ) : (
-                            <ul>
-                              {dc.used_by.map((u) => (
-                                <li key={u.dashboard_id}>
-                                  <Link className="underline" href={`/dashboards/${u.dashboard_id}`}>
-                                    {u.title}
-                                  </Link>{' '}
-                                  <span className="text-zinc-600 dark:text-zinc-400">({u.components})</span>
-                                </li>
-                              ))}
-                            </ul>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table caption={`Data collections of workflow ${wf.name}`} columns={['DC tag', 'DC id', 'Type', 'Columns', 'Registration', 'Used by']}>
+                {wf.dcs.map((dc) => (
+                  <Row key={dc.id}>
+                    <RowHeader>{dc.tag}</RowHeader>
+                    <Cell>
+                      <CopyValue value={dc.id} label={`id of DC ${dc.tag}`} />
+                    </Cell>
+                    <Cell>
+                      {dc.type}
+                      {dc.source === 'joined' ? ' (joined)' : ''}
+                      {dc.metatype ? `, ${dc.metatype}` : ''}
+                    </Cell>
+                    <Cell className="max-w-xs text-xs">{dc.columns.join(', ') || '—'}</Cell>
+                    <Cell>
+                      <StatusBadge status={dc.registration === 'n/a' ? 'n/a' : dc.registration} />
+                    </Cell>
+                    <Cell>
+                      {dc.used_by.length === 0 ? (
+                        <StatusBadge status="unused" label="unused by any component" />
+                      ) : (
+                        <ul>
+                          {dc.used_by.map((u) => (
+                            <li key={u.dashboard_id}>
+                              <Link className="underline" href={`/dashboards/${u.dashboard_id}`}>
+                                {u.title}
+                              </Link>{' '}
+                              <span className="text-zinc-600 dark:text-zinc-400">({u.components})</span>
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </Cell>
+                  </Row>
+                ))}
+              </Table>
             </section>
           ))}
         </Card>

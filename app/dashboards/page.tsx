@@ -6,6 +6,7 @@ import { DashboardsLive } from '@/components/dashboards-live';
 import { getQueryClient } from '@/components/get-query-client';
 import { auditQuery } from '@/components/queries';
 import { loadAudit } from '@/lib/console/audit-view';
+import { PageHeader } from '@/components/ui/page-header';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Dashboards' };
@@ -16,7 +17,7 @@ export default async function DashboardsPage() {
   const serverError = await prefetchView(queryClient, auditQuery(), (db) => loadAudit(db), '/dashboards');
   return (
     <>
-      <h1 className="mb-4 text-2xl font-semibold">Dashboards</h1>
+      <PageHeader title="Dashboards" />
       <HydrationBoundary state={dehydrate(queryClient)}>
         <DashboardsLive serverError={serverError} />
       </HydrationBoundary>

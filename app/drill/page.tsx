@@ -7,6 +7,7 @@ import { drillQuery } from '@/components/drill-query';
 import { getQueryClient } from '@/components/get-query-client';
 import { Banner } from '@/components/ui/banner';
 import { loadDrill } from '@/lib/console/drill';
+import { PageHeader } from '@/components/ui/page-header';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Race drill' };
@@ -16,7 +17,7 @@ export default async function DrillPage() {
   if (session.role !== 'admin') {
     return (
       <>
-        <h1 className="mb-4 text-2xl font-semibold">Race drill</h1>
+        <PageHeader title="Race drill" />
         <Banner title="Only admins can run the race drill">Sign in as an admin to replay the incident on scratch databases.</Banner>
       </>
     );
@@ -25,7 +26,7 @@ export default async function DrillPage() {
   const serverError = await prefetchView(queryClient, drillQuery(null), (db) => loadDrill(db), '/drill');
   return (
     <>
-      <h1 className="mb-4 text-2xl font-semibold">Race drill</h1>
+      <PageHeader title="Race drill" />
       <HydrationBoundary state={dehydrate(queryClient)}>
         <DrillPanel serverError={serverError} />
       </HydrationBoundary>

@@ -6,6 +6,7 @@ import { getQueryClient } from '@/components/get-query-client';
 import { ProjectsLive } from '@/components/projects-live';
 import { projectsQuery } from '@/components/queries';
 import { loadProjects } from '@/lib/console/projects';
+import { PageHeader } from '@/components/ui/page-header';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Projects' };
@@ -16,7 +17,7 @@ export default async function ProjectsPage() {
   const serverError = await prefetchView(queryClient, projectsQuery(), loadProjects, '/projects');
   return (
     <>
-      <h1 className="mb-4 text-2xl font-semibold">Projects</h1>
+      <PageHeader title="Projects" />
       <HydrationBoundary state={dehydrate(queryClient)}>
         <ProjectsLive serverError={serverError} />
       </HydrationBoundary>

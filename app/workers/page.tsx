@@ -10,6 +10,7 @@ import { eventsQuerySchema, filterChoices, historyMatch, queryEvents, runsQueryS
 import { listRuns } from '@/lib/console/runs';
 import { eventsApiQuery, runsApiQuery } from '@/lib/console/urls';
 import { sharedDb } from '@/lib/db/client';
+import { PageHeader } from '@/components/ui/page-header';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Workers' };
@@ -27,7 +28,7 @@ export default async function WorkersPage({ searchParams }: { searchParams: Prom
     const issues = [...(runsInput.error?.issues ?? []), ...(eventsInput.error?.issues ?? [])];
     return (
       <>
-        <h1 className="mb-4 text-2xl font-semibold">Workers</h1>
+        <PageHeader title="Workers" />
         <Banner title="These filters cannot be used">
           <ul>{[...new Set(issues.map((i) => `${i.path.join('.')}: ${i.message}`))].map((m) => <li key={m}>{m}</li>)}</ul>
           <p className="mt-1"><a className="underline" href="/workers">Clear the filters</a></p>
@@ -48,7 +49,7 @@ export default async function WorkersPage({ searchParams }: { searchParams: Prom
   ]);
   return (
     <>
-      <h1 className="mb-4 text-2xl font-semibold">Workers</h1>
+      <PageHeader title="Workers" />
       <HydrationBoundary state={dehydrate(queryClient)}>
         <WorkersLive choices={choices} serverError={runsError ?? eventsError} />
       </HydrationBoundary>

@@ -23,5 +23,4 @@ export function Button({ variant = 'secondary', className, ...props }: ButtonHTM
   );
 }
 
-export const inputClass =
-  'focus-ring w-full rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900';
+export const inputClass = 'focus-ring w-full rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900';

@@ -1,10 +1,25 @@
 import clsx from 'clsx';
 import type { ReactNode } from 'react';
 
-export function Card({ title, id, actions, children, className }: { title: string; id?: string; actions?: ReactNode; children: ReactNode; className?: string }) {
+export function Card({
+  title,
+  id,
+  actions,
+  children,
+  className,
+}: {
+  title: string;
+  id?: string;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
   const headingId = id ?? `card-${title.toLowerCase().replace(/\W+/g, '-')}`;
   return (
-    <section aria-labelledby={headingId} className={clsx('rounded-lg border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900', className)}>
+    <section
+      aria-labelledby={headingId}
+      className={clsx('rounded-lg border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900', className)}
+    >
       <div className="mb-3 flex items-center justify-between gap-2">
         <h2 id={headingId} className="text-base font-semibold">
           {title}

@@ -4,10 +4,14 @@ import { useSyncExternalStore } from 'react';
 
 const subscribe = () => () => {};
 /** False while the server renders and hydrates, true after: the viewer's time zone is known only then. */
-export const useIsClient = () => useSyncExternalStore(subscribe, () => true, () => false);
+export const useIsClient = () =>
+  useSyncExternalStore(
+    subscribe,
+    () => true,
+    () => false,
+  );
 
-const formatter = () =>
-  new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', hour12: false } as Intl.DateTimeFormatOptions);
+const formatter = () => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', hour12: false } as Intl.DateTimeFormatOptions);
 
 /** A time in the viewer's time zone, the exact ISO time on hover. */
 export function LocalTime({ iso, fallback = '—' }: { iso: string | null | undefined; fallback?: string }) {

@@ -32,7 +32,9 @@ const TONES = {
 export function StatusBadge({ status, label, className }: { status: Status; label?: string; className?: string }) {
   const { icon: Icon, tone, label: word } = STATUSES[status];
   return (
-    <span className={clsx('inline-flex items-center gap-1 rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap', TONES[tone], className)}>
+    <span
+      className={clsx('inline-flex items-center gap-1 rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap', TONES[tone], className)}
+    >
       <Icon aria-hidden="true" className="size-3.5 shrink-0" />
       {label ?? word}
     </span>

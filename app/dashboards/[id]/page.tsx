@@ -6,6 +6,7 @@ import { DashboardDetailLive } from '@/components/dashboard-detail-live';
 import { getQueryClient } from '@/components/get-query-client';
 import { auditQuery } from '@/components/queries';
 import { loadAudit } from '@/lib/console/audit-view';
+import { PageHeader } from '@/components/ui/page-header';
 
 export const dynamic = 'force-dynamic';
 
@@ -25,7 +26,7 @@ export default async function DashboardPage({ params }: Props) {
   const title = queryClient.getQueryData(query.queryKey)?.dashboards[0]?.title ?? 'Dashboard';
   return (
     <>
-      <h1 className="mb-4 text-2xl font-semibold">{title}</h1>
+      <PageHeader title={title} />
       <HydrationBoundary state={dehydrate(queryClient)}>
         <DashboardDetailLive id={id} serverError={serverError} />
       </HydrationBoundary>
