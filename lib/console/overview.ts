@@ -1,83 +1,29 @@
 import type { Db } from 'mongodb';
-import { auditDatabase } from '../audit/run-audit';
-import { DASHBOARDS, PROJECTS } from '../db/collections';
 import { ServerClock } from '../db/server-clock';
-import { judge } from '../history/verdict';
+import { dataFigures, judge } from '../history/verdict';
 import { readLockAndState } from '../init/state';
 import { leaseIsLive } from '../lock/lease';
 import { iso } from './json';
-import { latestRun, type RunJson } from './runs';
-
-export interface LockJson {
-  holder: { worker_id: string; host: string; pid: number; version: string; run_id: string; generation: string } | null;
-  fence: number | null;
-  acquired_at: string | null;
-  renewed_at: string | null;
-  lease_expires_at: string | null;
-  renewals: number | null;
-  released_at: string | null;
-  released_by: string | null;
-  /** An admin released the lock by hand (the last release): who, and whose lease it was. */
-  force_released_by: string | null;
-  force_released_holder: string | null;
-  completed_generation: string | null;
-  /** The platform's own fields: all a lock written by the platform itself has. */
-  platform: {
-    worker_id: string | null;
-    started_at: string | null;
-    initialization_in_progress: boolean | null;
-    initialization_complete: boolean | null;
-  };
-  /** Written by the platform, not by this console (no lease, no fence). */
-  written_by_platform: boolean;
-}
-
-export interface StateJson {
-  status: 'in-progress' | 'complete' | 'failed';
-  generation: string;
-  run_id: string;
-  worker_id: string;
-  fence: number;
-  wipe: boolean;
-  seed_digest: string;
-  started_at: string;
-  completed_at: string | null;
-  failed_at: string | null;
-  error: string | null;
-  counts: Record<string, number> | null;
-}
-
-export interface OverviewJson {
-  /** The database server's time when this was read: the countdown runs from it. */
-  server_time: string;
-  lock: LockJson | null;
-  state: StateJson | null;
-  last_run: (RunJson & { projects: number; dashboards: number; invalid_components: number }) | null;
-  collections: Array<{ name: string; count: number }>;
-  /** A lease is held or the state is in progress: the console polls faster. */
-  active: boolean;
-}
+import { latestRun } from './runs';
+import type { OverviewView } from './views';
 
 /** Everything the overview shows, read in one go. */
-export async function loadOverview(db: Db): Promise<OverviewJson> {
+export async function loadOverview(db: Db): Promise<OverviewView> {
   const clock = new ServerClock(db);
-  const [now, { lock, state }, run, collections, audit] = await Promise.all([
+  const [now, { lock, state }, run, collections, figures] = await Promise.all([
     clock.sync(),
     readLockAndState(db),
     latestRun(db),
     collectionCounts(db),
-    auditDatabase(db),
+    dataFigures(db),
   ]);
-  const count = (name: string) => collections.find((c) => c.name === name)?.count ?? 0;
   const leaseLive = leaseIsLive(lock, now);
-  let last_run: OverviewJson['last_run'] = null;
-  if (run) {
-    const data = { projects: count(PROJECTS), dashboards: count(DASHBOARDS), invalid_components: audit.summary.error };
-    const verdict = judge({ ...run, ...data, started_at: null, finished_at: null, warning_components: audit.summary.warning });
-    last_run = { ...run, ...data, pass: verdict.pass, findings: verdict.findings };
-  }
+  const { projects, dashboards, invalid_components } = figures;
+  // The latest run is judged with the data as it is now; older runs by their history alone.
+  const last_run: OverviewView['last_run'] = run ? { ...run, projects, dashboards, invalid_components, ...judge(run, figures) } : null;
   return {
     server_time: now.toISOString(),
+    lease_live: leaseLive,
     lock: lock
       ? {
           holder: lock.holder ?? null,

@@ -1,35 +1,13 @@
 import type { Db, Document, Filter } from 'mongodb';
 import { INIT_HISTORY } from '../db/collections';
-import { judgeRun, tallyRun, type RunTally } from '../history/verdict';
+import { runEvents } from '../history/run-events';
+import { tallyRun } from '../history/run-tally';
+import { judgeRun } from '../history/verdict';
 import { CONSOLE_EVENTS, type HistoryEvent } from '../schemas/history';
 import { iso } from './json';
+import type { EventView, RunsPage, RunView } from './views';
 
-export interface EventJson {
-  id: string;
-  at: string;
-  run_id: string;
-  generation: string;
-  worker_id: string;
-  host: string;
-  pid: number;
-  fence: number | null;
-  event: HistoryEvent['event'];
-  detail: Record<string, unknown>;
-}
-
-/** A run's figures from its history (see RunTally), dates as ISO strings, with its verdict. */
-export type RunJson = Omit<RunTally, 'started_at' | 'finished_at'> & {
-  run_id: string;
-  started_at: string | null;
-  finished_at: string | null;
-  last_event_at: string | null;
-  pass: boolean;
-  findings: string[];
-  /** Some worker has no final event yet: still running, or killed. */
-  unfinished: boolean;
-};
-
-export function eventJson(doc: HistoryEvent & { _id?: unknown }): EventJson {
+export function eventJson(doc: HistoryEvent & { _id?: unknown }): EventView {
   return {
     id: String(doc._id ?? ''),
     at: doc.at.toISOString(),
@@ -45,7 +23,7 @@ export function eventJson(doc: HistoryEvent & { _id?: unknown }): EventJson {
 }
 
 /** A run's figures and verdict, from its history alone. */
-export function summarizeRun(runId: string, events: HistoryEvent[]): RunJson {
+export function summarizeRun(runId: string, events: HistoryEvent[]): RunView {
   const tally = tallyRun(events);
   const { pass, findings } = judgeRun(tally);
   return {
@@ -61,10 +39,6 @@ export function summarizeRun(runId: string, events: HistoryEvent[]): RunJson {
 }
 
 
-export async function runEvents(db: Db, runId: string): Promise<HistoryEvent[]> {
-  return db.collection<HistoryEvent>(INIT_HISTORY).find({ run_id: runId }, { sort: { at: 1, _id: 1 } }).toArray();
-}
-
 /**
  * Runs, newest first: the runs are found from their `boot` events (one per worker, a fraction of
  * all events), then each run on the page is read whole by its index (`run_id, at`).
@@ -72,7 +46,7 @@ export async function runEvents(db: Db, runId: string): Promise<HistoryEvent[]> 
 export async function listRuns(
   db: Db,
   options: { match?: Filter<HistoryEvent>; skip: number; limit: number },
-): Promise<{ runs: Array<RunJson & { events: EventJson[] }>; has_more: boolean }> {
+): Promise<RunsPage> {
   const ids = await db
     .collection<HistoryEvent>(INIT_HISTORY)
     .aggregate<{ _id: string }>([
@@ -97,7 +71,7 @@ export async function listRuns(
 export const DRILL_RUN_PREFIX = 'drill-';
 
 /** The platform's run with the newest event (drill runs aside). */
-export async function latestRun(db: Db): Promise<RunJson | null> {
+export async function latestRun(db: Db): Promise<RunView | null> {
   const last = await db
     .collection<HistoryEvent>(INIT_HISTORY)
     .findOne(
