@@ -12,6 +12,9 @@ export const isObject = (value: unknown): value is Loose => value !== null && ty
 /** Keys whose 24-hex string values are ids: `_id`, `id`, `*_id`, `*_ids`, and a join's `with_dc`. */
 const isIdKey = (key: string) => key === '_id' || key === 'id' || key.endsWith('_id') || key.endsWith('_ids') || key === 'with_dc';
 
+/** Maps keyed by column or argument names, not documents: an `id` column stays `id`. */
+const DATA_MAPS = new Set(['columns_description', 'polars_kwargs', 'dict_kwargs', 'schema_overrides', 'dtypes', 'labels', 'cols_json']);
+
 const toId = (value: unknown): unknown => (typeof value === 'string' && OBJECT_ID_HEX.test(value) ? new ObjectId(value) : value);
 
 /**
@@ -25,7 +28,7 @@ export function toStored(value: unknown): unknown {
   const out: Loose = {};
   for (const [key, raw] of Object.entries(value)) {
     const name = key === 'id' && !('_id' in value) ? '_id' : key;
-    const converted = toStored(raw);
+    const converted = DATA_MAPS.has(key) ? raw : toStored(raw);
     out[name] = isIdKey(key) ? (Array.isArray(converted) ? converted.map(toId) : toId(converted)) : converted;
   }
   return out;

@@ -145,12 +145,12 @@ describe('reseed and seed missing (lib/admin/start-run)', () => {
   });
 
   it('with bad seeds: a clear error naming the file and field, no lock taken, nothing wiped', async () => {
-    const dir = await seedsWith('iris/project.json', (p) => (p.workflows[0].data_collections[0]._id = 'not-an-id'));
+    const dir = await seedsWith('init/iris/project.yaml', (p) => (p.workflows[0].data_collections[0].id = 'not-an-id'));
     tempDirs.push(dir);
     const before = await snapshot(db());
     const answer = await startRun(db(), { ...cfg, SEEDS_DIR: dir }, { kind: 'reseed', seenState: 'key-bad-seeds', requestedBy: BY });
     expect(answer).toMatchObject({ ok: false, code: 'invalid' });
-    expect((answer as { error: string }).error).toMatch(/iris\/project\.json.*workflows\[0\]\.data_collections\[0\]\._id/s);
+    expect((answer as { error: string }).error).toMatch(/init\/iris\/project\.yaml.*workflows\[0\]\.data_collections\[0\]\.id/s);
     expect(await snapshot(db())).toEqual(before);
   });
 });

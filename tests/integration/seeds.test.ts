@@ -46,30 +46,37 @@ async function seededData(db: Db, omit = ['seeded_fence', 'seeded_run_id']): Pro
 
 const BAD_CASES = [
   {
-    what: 'a malformed ObjectId (a DC _id)',
-    file: 'iris/project.json',
-    edit: (p: any) => (p.workflows[0].data_collections[0]._id = '646b0f3c1e4a2d7f8e5b8c9Z'),
-    field: 'workflows[0].data_collections[0]._id',
-    says: 'expected a 24-hex ObjectId string',
+    what: 'a malformed ObjectId (a DC id in project.yaml)',
+    file: 'init/iris/project.yaml',
+    edit: (p: any) => (p.workflows[0].data_collections[0].id = '646b0f3c1e4a2d7f8e5b8c9Z'),
+    field: 'workflows[0].data_collections[0].id',
+    says: 'expected a 24-hex ObjectId',
   },
   {
-    what: 'a dashboard component naming an unknown DC tag',
-    file: 'iris/dashboards.json',
-    edit: (d: any) => (d[0].components[2].dc = 'iris_tabel'),
-    field: '[0].components[2].dc',
-    says: 'unknown DC tag "iris_tabel"',
+    what: 'a bad Extended JSON $oid in a dashboard component',
+    file: 'init/iris/.db_seeds/dashboard.json',
+    edit: (d: any) => (d.stored_metadata[2].dc_id = { $oid: 'not-an-object-id' }),
+    field: 'stored_metadata[2].dc_id',
+    says: 'not valid Extended JSON $oid',
+  },
+  {
+    what: "a DC type depictio does not know",
+    file: 'init/penguins/project.yaml',
+    edit: (p: any) => (p.workflows[0].data_collections[1].config.type = 'Spreadsheet'),
+    field: 'workflows[0].data_collections[1].config.type',
+    says: 'type must be one of',
   },
   {
     what: "a missing required field (the project's name)",
-    file: 'penguins/project.json',
+    file: 'init/penguins/project.yaml',
     edit: (p: any) => delete p.name,
     field: 'name',
-    says: 'missing (required)',
+    says: 'Project name cannot be empty',
   },
 ];
 
 describe('seed validation', () => {
-  it.each(BAD_CASES)('rejects $what, naming the file and the field', async ({ file, edit, field, says }) => {
+  it.each(BAD_CASES)('rejects $what, naming the file and the JSON path', async ({ file, edit, field, says }) => {
     const dir = await badSeeds(file, edit);
     const label = `${path.basename(dir)}/${file}`;
     const error = await loadTestSeeds(dir).then(
@@ -84,20 +91,22 @@ describe('seed validation', () => {
     expect((error as Error).message).toContain('nothing was written');
   });
 
-  it('accepts the seeds as shipped', async () => {
+  it('accepts the seeds as shipped: one project per folder, at any depth', async () => {
     const bundle = await loadTestSeeds();
-    expect(bundle.projects.map((p) => p.project.name)).toEqual([
-      'Ampliseq Microbial Community Analysis',
-      'Iris Dataset Project Data Analysis',
-      'Palmer Penguins Species Comparison',
+    expect(bundle.projects.map((p) => [p.folder, p.project.name])).toEqual([
+      ['init/iris', 'Iris Dataset Project Data Analysis'],
+      ['init/penguins', 'Palmer Penguins Species Comparison'],
+      ['nf-core/ampliseq/2.14.0', 'Ampliseq Microbial Community Analysis'],
     ]);
+    for (const p of bundle.projects) expect(p.digest).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 
 describe('seeding', () => {
   beforeAll(async () => {
     // An initialized database: seeded data, a released lock and a history.
-    expect(await seed(main.db(), 'g-base', true)).toMatchObject({ outcome: 'acquired', wiped: true });
+    const outcome = await seed(main.db(), 'g-base', true);
+    expect(outcome, JSON.stringify(outcome)).toMatchObject({ outcome: 'acquired', wiped: true });
   });
 
   it.each(BAD_CASES.slice(0, 2))(
