@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ObjectId, type Db, type Document } from 'mongodb';
@@ -7,9 +8,10 @@ import { DASHBOARDS, INIT_HISTORY, INITIALIZATION, LOCK_ID, PROJECTS, STATE_ID }
 import { runWorker, type WorkerOutcome } from '../../lib/init/run-worker';
 import { workerIdentity } from '../../lib/lock/identity';
 import { SeedValidationError } from '../../lib/seeds/errors';
-import { runCli } from '../support/cli';
+import type { SeedPlan } from '../../lib/seeds/plan';
+import { lastJsonLine, runCli } from '../support/cli';
 import { mongoUri, useTestDb } from '../support/db';
-import { loadTestSeeds, seedsWith } from '../support/seeds';
+import { DEPICTIO_V082_DIR, TEST_PASSWORDS, loadTestSeeds, seedsWith } from '../support/seeds';
 import { snapshot } from '../support/snapshot';
 
 const main = useTestDb(import.meta.url);
@@ -212,4 +214,62 @@ describe('seeding', () => {
     await expectWrittenBy(third, 'run-wipe-c');
     expect(await seededData(db)).toEqual(first);
   });
+});
+
+const v082 = useTestDb(`${import.meta.url}-depictio-v082`);
+const hasV082 = existsSync(DEPICTIO_V082_DIR);
+if (!hasV082) console.warn(`skipping depictio v0.8.2 seed tests: ${DEPICTIO_V082_DIR} is absent (test data in ../shared)`);
+
+describe.skipIf(!hasV082)("depictio v0.8.2's own seed folders", () => {
+  it('seeds check lists exactly its 3 projects, their DCs and 5 dashboard documents; the iris dc_config._id snapshots are warnings', async () => {
+    const result = await runCli('seeds', ['check', '--seeds', DEPICTIO_V082_DIR, '--json'], {});
+    expect(result.code, result.stderr).toBe(0);
+    const plan = lastJsonLine<SeedPlan>(result.stdout);
+    expect(plan.errors).toEqual([]);
+    expect(plan.projects.map((p) => [p.folder, p.id])).toEqual([
+      ['init/iris', '646b0f3c1e4a2d7f8e5b8c9a'],
+      ['init/penguins', '646b0f3c1e4a2d7f8e5b8c9d'],
+      ['nf-core/ampliseq/2.14.0', '646b0f3c1e4a2d7f8e5b8ca2'],
+    ]);
+    const dcs = plan.projects.map((p) => p.workflows.flatMap((w) => w.data_collections.map((dc) => `${dc.tag}:${dc.type}`)));
+    expect(dcs).toEqual([
+      ['iris_table:table'],
+      ['physical_features:table', 'demographic_data:table', 'joined_penguins_complete:table'],
+      [
+        'multiqc_data:multiqc',
+        'metadata:table',
+        'alpha_rarefaction:table',
+        'taxonomy_composition:table',
+        'ancom_volcano:table',
+        'alpha_diversity:table',
+        'taxonomy_rel_abundance:table',
+        'ancombc_results:table',
+        'taxonomy_heatmap:table',
+      ],
+    ]);
+    expect(plan.projects.flatMap((p) => p.dashboards.map((d) => [d.id, d.components])).sort()).toEqual(
+      [
+        ['6824cb3b89d2b72169309737', 11],
+        ['6824cb3b89d2b72169309738', 14],
+        ['646b0f3c1e4a2d7f8e5b8ca2', 10],
+        ['646b0f3c1e4a2d7f8e5b8cb3', 20],
+        ['646b0f3c1e4a2d7f8e5b8cb4', 12],
+      ].sort(),
+    );
+    expect(plan.totals).toMatchObject({ projects: 3, dashboards: 5, deltatables: 12, multiqc: 1 });
+    const snapshotWarnings = plan.warnings.filter((w) => w.message.includes('dc_config._id 68ee1ce0766d13e034d230f7 disagrees with dc_id 646b0f3c1e4a2d7f8e5b8c9c'));
+    expect(snapshotWarnings).toHaveLength(11);
+  }, 60_000);
+
+  it('npm run workers seeds it: one acquired, one wipe, 3 projects, 5 dashboards, 0 invalid components; the audit finds no error', async () => {
+    const env = { MONGODB_URI: mongoUri(), MONGODB_DB: v082.dbName, SEEDS_DIR: DEPICTIO_V082_DIR, ...TEST_PASSWORDS };
+    const result = await runCli('workers', ['-n', '8', '--wipe', '--generation', 'g', '--json'], env);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(lastJsonLine(result.stdout)).toMatchObject({ acquired: 1, wipes: 1, projects: 3, dashboards: 5, invalid_components: 0 });
+    const audit = await runCli('audit', ['--json'], env);
+    expect(audit.code, audit.stderr).toBe(0);
+    const report = lastJsonLine<{ summary: { error: number; warning: number; components: number } }>(audit.stdout);
+    expect(report.summary).toMatchObject({ error: 0, components: 67 });
+    expect(report.summary.warning).toBeGreaterThanOrEqual(11);
+  }, 120_000);
 });
