@@ -1,3 +1,7 @@
+/**
+ * The verdict in words, with no database and no server module: the console, the drill report and
+ * the browser's schemas (the drill result reuses verdictSchema) share it.
+ */
 import { z } from 'zod';
 import { plural } from './plural';
 import type { RunTally } from './run-tally';
@@ -5,6 +9,12 @@ import type { RunTally } from './run-tally';
 /** Pass or fail, and why, in the words of the incident report. */
 export const verdictSchema = z.object({ pass: z.boolean(), findings: z.array(z.string()) });
 export type Verdict = z.infer<typeof verdictSchema>;
+
+const count = z.number().int().nonnegative();
+
+/** What the database holds now. */
+export const dataFiguresSchema = z.object({ projects: count, dashboards: count, invalid_components: count, warning_components: count });
+export type DataFigures = z.infer<typeof dataFiguresSchema>;
 
 /** One reader's part of a verdict, in the incident report's words. */
 export interface Judgement {
@@ -44,4 +54,27 @@ export function judgeLock(t: LockFigures, failureReasons: readonly string[] = []
 export function combine(...parts: Judgement[]): Verdict {
   const problems = parts.flatMap((p) => p.problems);
   return { pass: problems.length === 0, findings: [...parts.flatMap((p) => p.findings), ...parts.flatMap((p) => p.last ?? []), ...problems] };
+}
+
+/** What the database says now: the data is whole and every component points at its DC. */
+function judgeData(v: DataFigures, expectedProjects?: number): Judgement {
+  const findings = [
+    `${plural(v.projects, 'project')} persisted`,
+    plural(v.dashboards, 'dashboard document'),
+    plural(v.invalid_components, 'invalid component'),
+  ];
+  const problems: string[] = [];
+  if (expectedProjects !== undefined && v.projects !== expectedProjects) problems.push(`expected ${expectedProjects} projects`);
+  if (v.invalid_components > 0) problems.push('dashboard components point at the wrong data collections');
+  return { findings, problems };
+}
+
+/** A run judged from its history alone (a past run: today's data says nothing about it). */
+export function judgeRun(t: LockFigures): Verdict {
+  return combine(judgeLock(t));
+}
+
+/** The latest run judged with the database as it is now. */
+export function judge(t: LockFigures, data: DataFigures, expectedProjects?: number): Verdict {
+  return combine(judgeLock(t), judgeData(data, expectedProjects));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runTallySchema, tallyRun } from '../../lib/history/run-tally';
-import { judge, judgeRun, runVerdictSchema } from '../../lib/history/verdict';
+import { judge, judgeRun } from '../../lib/history/findings';
+import { runVerdictSchema } from '../../lib/history/verdict';
 import type { HistoryEvent, HistoryEventName } from '../../lib/schemas/history';
 
 const T0 = Date.UTC(2026, 10, 27, 10, 0, 0);
