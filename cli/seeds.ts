@@ -20,7 +20,9 @@ const problemLine = (p: SeedProblem) => `  - ${p.file}: ${p.field ? `${p.field}:
 
 function planText(plan: SeedPlan): string[] {
   const lines = [`Seed plan for ${plan.seeds_dir}${plan.digest ? ` (digest ${plan.digest.slice(0, 12)})` : ''}`];
-  lines.push(`users: ${plan.users.map((u) => `${u.email}${u.is_admin ? ' (admin)' : ''}`).join(', ') || '-'}; groups: ${plan.groups.map((g) => g.name).join(', ') || '-'}`);
+  lines.push(
+    `users: ${plan.users.map((u) => `${u.email}${u.is_admin ? ' (admin)' : ''}`).join(', ') || '-'}; groups: ${plan.groups.map((g) => g.name).join(', ') || '-'}`,
+  );
   for (const p of plan.projects) {
     lines.push('', `project "${p.name}" (${p.id}) from ${p.folder}`);
     for (const wf of p.workflows) {
@@ -31,7 +33,9 @@ function planText(plan: SeedPlan): string[] {
       }
     }
     for (const d of p.dashboards) {
-      const types = Object.entries(d.component_types).map(([t, n]) => `${n} ${t}`).join(', ');
+      const types = Object.entries(d.component_types)
+        .map(([t, n]) => `${n} ${t}`)
+        .join(', ');
       const tab = d.parent_id ? `child tab ${d.tab_order} of ${d.parent_id}` : 'main tab';
       lines.push(`  dashboard "${d.title}" (${d.id}, ${tab}) from ${path.basename(d.file)}: ${plural(d.components, 'component')}${types ? ` (${types})` : ''}`);
     }
@@ -45,7 +49,12 @@ function planText(plan: SeedPlan): string[] {
   );
   if (plan.errors.length > 0) lines.push('', `${plural(plan.errors.length, 'error')}:`, ...plan.errors.map(problemLine));
   if (plan.warnings.length > 0) lines.push('', `${plural(plan.warnings.length, 'warning')}:`, ...plan.warnings.map(problemLine));
-  lines.push('', plan.errors.length > 0 ? `FAIL: ${plural(plan.errors.length, 'error')}, ${plural(plan.warnings.length, 'warning')}` : `OK: no error, ${plural(plan.warnings.length, 'warning')}`);
+  lines.push(
+    '',
+    plan.errors.length > 0
+      ? `FAIL: ${plural(plan.errors.length, 'error')}, ${plural(plan.warnings.length, 'warning')}`
+      : `OK: no error, ${plural(plan.warnings.length, 'warning')}`,
+  );
   return lines;
 }
 

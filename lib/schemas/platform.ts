@@ -12,17 +12,7 @@ export const DC_TYPES = ['table', 'jbrowse2', 'multiqc', 'image', 'geojson', 'ph
 /** depictio's DataCollectionSource values. */
 export const DC_SOURCES = ['native', 'joined', 'aggregated', 'transformed'] as const;
 /** The component types the console knows by name; a dashboard may carry any other (kept as shipped). */
-export const COMPONENT_TYPES = [
-  'card',
-  'figure',
-  'interactive',
-  'table',
-  'text',
-  'multiqc',
-  'map',
-  'image',
-  'jbrowse',
-] as const;
+export const COMPONENT_TYPES = ['card', 'figure', 'interactive', 'table', 'text', 'multiqc', 'map', 'image', 'jbrowse'] as const;
 export type ComponentType = (typeof COMPONENT_TYPES)[number];
 
 /** A user embedded in permissions, as depictio's UserBase dumps it. */
@@ -47,7 +37,10 @@ export const dataCollectionSchema = z.looseObject({
       format: z.string().optional(),
       columns_description: z.record(z.string(), z.string()).optional(),
     }),
-    join: z.looseObject({ on_columns: z.array(z.string()), how: z.string(), with_dc: z.array(objectIdSchema) }).nullable().optional(),
+    join: z
+      .looseObject({ on_columns: z.array(z.string()), how: z.string(), with_dc: z.array(objectIdSchema) })
+      .nullable()
+      .optional(),
   }),
 });
 export type DataCollectionDoc = z.infer<typeof dataCollectionSchema>;

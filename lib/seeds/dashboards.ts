@@ -64,7 +64,8 @@ export function buildDashboards(files: DashboardFile[], project: ProjectDoc, own
     if (!parent) continue;
     const found = byId.get(parent.toHexString());
     if (!found) problems.error(file, 'parent_dashboard_id', `no dashboard ${parent.toHexString()} in this folder's .db_seeds`);
-    else if (found.doc.parent_dashboard_id) problems.error(file, 'parent_dashboard_id', `${parent.toHexString()} is itself a child tab; a parent must be a main tab`);
+    else if (found.doc.parent_dashboard_id)
+      problems.error(file, 'parent_dashboard_id', `${parent.toHexString()} is itself a child tab; a parent must be a main tab`);
     if (doc.is_main_tab === true) problems.warn(file, 'is_main_tab', 'true on a tab with a parent_dashboard_id: the platform shows it as a child tab');
   }
   return built;

@@ -83,7 +83,10 @@ export async function readHeader(file: string, separator: string): Promise<Heade
     if (bytesRead === SAMPLE_BYTES) lines.pop();
     const header = lines[0]?.split(separator).map(unquote) ?? [];
     if (header.length === 0 || header.every((h) => h === '')) return null;
-    const rows = lines.slice(1, 501).filter((l) => l.trim() !== '').map((l) => l.split(separator));
+    const rows = lines
+      .slice(1, 501)
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.split(separator));
     return { columns: header.map((name, i) => ({ name, type: cellType(rows.map((r) => r[i] ?? '')) })), sample: lines.slice(0, 1).join('\n') };
   } finally {
     await handle.close();

@@ -63,7 +63,8 @@ export async function seedPlan(dir: string, credentials: Credentials): Promise<S
   const index = buildDcIndex(bundle?.projects.map((p) => p.project) ?? [], { deltatables: bundle?.projects.flatMap((p) => p.deltatables) ?? [] });
   const dashboardRefs = new Map<string, DashboardRef>();
   for (const d of details) {
-    for (const { doc } of d.dashboards) dashboardRefs.set(doc._id.toHexString(), { title: doc.title, parentId: doc.parent_dashboard_id?.toHexString() ?? null });
+    for (const { doc } of d.dashboards)
+      dashboardRefs.set(doc._id.toHexString(), { title: doc.title, parentId: doc.parent_dashboard_id?.toHexString() ?? null });
   }
   const plots = new Map<string, Record<string, string[]>>();
   for (const p of bundle?.projects ?? []) for (const m of p.multiqc) plots.set(m.data_collection_id.toHexString(), m.metadata.plots);
@@ -101,9 +102,18 @@ export async function seedPlan(dir: string, credentials: Credentials): Promise<S
         const modules = dcHex ? plots.get(dcHex) : undefined;
         if (modules && typeof component.selected_module === 'string') {
           const known = modules[component.selected_module];
-          if (!known) warnings.push({ file, field: `${field}.selected_module`, message: `${label}: module "${component.selected_module}" is not in the DC's MultiQC report` });
+          if (!known)
+            warnings.push({
+              file,
+              field: `${field}.selected_module`,
+              message: `${label}: module "${component.selected_module}" is not in the DC's MultiQC report`,
+            });
           else if (typeof component.selected_plot === 'string' && !known.includes(component.selected_plot)) {
-            warnings.push({ file, field: `${field}.selected_plot`, message: `${label}: plot "${component.selected_plot}" is not a ${component.selected_module} plot of the DC` });
+            warnings.push({
+              file,
+              field: `${field}.selected_plot`,
+              message: `${label}: plot "${component.selected_plot}" is not a ${component.selected_module} plot of the DC`,
+            });
           }
         }
       });

@@ -1,6 +1,15 @@
 import path from 'node:path';
 import { ObjectId } from 'mongodb';
-import { DC_SOURCES, DC_TYPES, type DataCollectionDoc, type DeltaTableDoc, type MultiqcDoc, type ProjectDoc, type UserRefDoc, type WorkflowDoc } from '../schemas/platform';
+import {
+  DC_SOURCES,
+  DC_TYPES,
+  type DataCollectionDoc,
+  type DeltaTableDoc,
+  type MultiqcDoc,
+  type ProjectDoc,
+  type UserRefDoc,
+  type WorkflowDoc,
+} from '../schemas/platform';
 import { findByPattern, polarsType, readHeader, resolveSeedPath } from './data-file';
 import { derivedObjectId } from './derived-id';
 import { at, type Problems } from './problems';
@@ -109,14 +118,17 @@ export async function buildProject(input: {
     else {
       if (typeof engine.name !== 'string') err(at(wp, 'engine.name'), 'required: a string');
       if (engine.version !== undefined && engine.version !== null && typeof engine.version !== 'string') err(at(wp, 'engine.version'), 'expected a string');
-      for (const key of Object.keys(engine)) if (key !== 'name' && key !== 'version') err(at(wp, `engine.${key}`), 'not a field of a workflow engine (name, version)');
+      for (const key of Object.keys(engine))
+        if (key !== 'name' && key !== 'version') err(at(wp, `engine.${key}`), 'not a field of a workflow engine (name, version)');
     }
     const catalog = wfRaw.catalog;
     if (catalog !== undefined && catalog !== null) {
       if (!isObject(catalog)) err(at(wp, 'catalog'), 'expected a mapping with name and url');
       else {
-        if (!CATALOG_NAMES.includes(String(catalog.name))) err(at(wp, 'catalog.name'), `Invalid workflow catalog name: expected one of ${CATALOG_NAMES.join(', ')}`);
-        if (typeof catalog.url !== 'string' || !/^(https?|git):\/\//.test(catalog.url)) err(at(wp, 'catalog.url'), 'Invalid URL: expected http(s):// or git://');
+        if (!CATALOG_NAMES.includes(String(catalog.name)))
+          err(at(wp, 'catalog.name'), `Invalid workflow catalog name: expected one of ${CATALOG_NAMES.join(', ')}`);
+        if (typeof catalog.url !== 'string' || !/^(https?|git):\/\//.test(catalog.url))
+          err(at(wp, 'catalog.url'), 'Invalid URL: expected http(s):// or git://');
       }
     }
     if (wfRaw.version !== undefined && wfRaw.version !== null && typeof wfRaw.version !== 'string') err(at(wp, 'version'), 'version must be a string');
@@ -124,8 +136,10 @@ export async function buildProject(input: {
     const locations: string[] = [];
     if (!isObject(location)) err(at(wp, 'data_location'), 'required: a mapping with structure and locations');
     else {
-      if (location.structure !== 'flat' && location.structure !== 'sequencing-runs') err(at(wp, 'data_location.structure'), "structure must be either 'flat' or 'sequencing-runs'");
-      if (!Array.isArray(location.locations) || !location.locations.every((l) => typeof l === 'string')) err(at(wp, 'data_location.locations'), 'required: a list of paths');
+      if (location.structure !== 'flat' && location.structure !== 'sequencing-runs')
+        err(at(wp, 'data_location.structure'), "structure must be either 'flat' or 'sequencing-runs'");
+      if (!Array.isArray(location.locations) || !location.locations.every((l) => typeof l === 'string'))
+        err(at(wp, 'data_location.locations'), 'required: a list of paths');
       else locations.push(...(location.locations as string[]));
       if (location.structure === 'sequencing-runs') {
         if (!location.runs_regex) err(at(wp, 'data_location.runs_regex'), "runs_regex is required when structure is 'sequencing-runs'");
@@ -167,7 +181,8 @@ export async function buildProject(input: {
       const tag = joinRaw[side];
       const found = dcs.find((dc) => dc.doc.data_collection_tag === tag || (tag instanceof ObjectId && dc.doc._id.equals(tag)));
       if (!found) err(at(jp, side), `no data collection ${JSON.stringify(tag instanceof ObjectId ? tag.toHexString() : tag)} in this project`);
-      else if (found.doc.config.type !== 'table') err(at(jp, side), `DC ${found.doc.data_collection_tag} is a ${found.doc.config.type}, a join needs table DCs`);
+      else if (found.doc.config.type !== 'table')
+        err(at(jp, side), `DC ${found.doc.data_collection_tag} is a ${found.doc.config.type}, a join needs table DCs`);
       return found;
     });
     if (joinRaw.persist === false || !name || sources.some((s) => !s)) continue;
@@ -179,7 +194,12 @@ export async function buildProject(input: {
         }
       }
     }
-    const dcId = joinRaw._id instanceof ObjectId ? joinRaw._id : joinRaw._static_dc_id instanceof ObjectId ? joinRaw._static_dc_id : idOf(joinRaw._id, at(jp, 'id'), 'join', `${folder}/${name}`);
+    const dcId =
+      joinRaw._id instanceof ObjectId
+        ? joinRaw._id
+        : joinRaw._static_dc_id instanceof ObjectId
+          ? joinRaw._static_dc_id
+          : idOf(joinRaw._id, at(jp, 'id'), 'join', `${folder}/${name}`);
     const workflow = workflows.find((wf) => (typeof joinRaw.workflow_name === 'string' ? wf.name === joinRaw.workflow_name : wf._id.equals(left.workflowId)));
     if (!workflow) {
       err(at(jp, 'workflow_name'), `no workflow named ${JSON.stringify(joinRaw.workflow_name)} in this project`);
@@ -190,7 +210,8 @@ export async function buildProject(input: {
     const doc: DataCollectionDoc = {
       _id: dcId,
       data_collection_tag: `joined_${name}`,
-      description: typeof joinRaw.description === 'string' ? joinRaw.description : `Join ${name} of ${left.doc.data_collection_tag} and ${right.doc.data_collection_tag}`,
+      description:
+        typeof joinRaw.description === 'string' ? joinRaw.description : `Join ${name} of ${left.doc.data_collection_tag} and ${right.doc.data_collection_tag}`,
       config: {
         type: 'table',
         metatype: left.doc.config.metatype ?? null,
@@ -328,7 +349,8 @@ async function buildDc(input: {
     else {
       if (!Array.isArray(join.on_columns)) err('config.join.on_columns', 'required: a list');
       if (!Array.isArray(join.with_dc)) err('config.join.with_dc', 'required: a list');
-      if (join.how !== undefined && (typeof join.how !== 'string' || !JOIN_HOWS.includes(join.how.toLowerCase()))) err('config.join.how', `join_how must be one of ${JOIN_HOWS.join(', ')}`);
+      if (join.how !== undefined && (typeof join.how !== 'string' || !JOIN_HOWS.includes(join.how.toLowerCase())))
+        err('config.join.how', `join_how must be one of ${JOIN_HOWS.join(', ')}`);
     }
   }
   if (problems.errors.length > before) return null;

@@ -7,7 +7,8 @@ import { at, type Problems } from './problems';
 
 type Loose = Record<string, unknown>;
 
-export const isObject = (value: unknown): value is Loose => value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof ObjectId) && !(value instanceof Date);
+export const isObject = (value: unknown): value is Loose =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof ObjectId) && !(value instanceof Date);
 
 /** Keys whose 24-hex string values are ids: `_id`, `id`, `*_id`, `*_ids`, and a join's `with_dc`. */
 const isIdKey = (key: string) => key === '_id' || key === 'id' || key.endsWith('_id') || key.endsWith('_ids') || key === 'with_dc';

@@ -50,8 +50,10 @@ export function buildUsers(extra: SeedUsers | null, usersFile: string, credentia
     { _id: USERS_GROUP_ID, name: 'users', users_ids: [TEST_USER_ID, ADMIN_ID] },
   ];
   extra?.groups.forEach((group, i) => {
-    if (groups.some((g) => g.name === group.name)) return problems.error(usersFile, `groups[${i}].name`, `group "${group.name}" already exists (depictio's own)`);
-    if (groups.some((g) => g._id.equals(group.id)) || ids.has(group.id.toHexString())) return problems.error(usersFile, `groups[${i}].id`, `id ${group.id.toHexString()} is already used`);
+    if (groups.some((g) => g.name === group.name))
+      return problems.error(usersFile, `groups[${i}].name`, `group "${group.name}" already exists (depictio's own)`);
+    if (groups.some((g) => g._id.equals(group.id)) || ids.has(group.id.toHexString()))
+      return problems.error(usersFile, `groups[${i}].id`, `id ${group.id.toHexString()} is already used`);
     const users_ids = group.members.flatMap((email, j) => {
       const user = byEmail.get(email === DEFAULT_ADMIN_EMAIL ? adminEmail : email);
       if (!user) problems.error(usersFile, `groups[${i}].members[${j}]`, `no user with email ${email}`);

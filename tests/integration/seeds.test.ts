@@ -62,7 +62,7 @@ const BAD_CASES = [
     says: 'not valid Extended JSON $oid',
   },
   {
-    what: "a DC type depictio does not know",
+    what: 'a DC type depictio does not know',
     file: 'init/penguins/project.yaml',
     edit: (p: any) => (p.workflows[0].data_collections[1].config.type = 'Spreadsheet'),
     field: 'workflows[0].data_collections[1].config.type',
@@ -156,8 +156,8 @@ describe('seeding', () => {
         const project = await db.collection(PROJECTS).findOne({ 'workflows.data_collections._id': component.dc_id });
         expect(project, `dc_id ${String(component.dc_id)} of dashboard ${String(dashboard._id)}`).not.toBeNull();
         expect(String(project!._id)).toBe(String(dashboard.project_id));
-        const workflow = (project!.workflows as Array<{ _id: ObjectId; data_collections: Array<{ _id: ObjectId; data_collection_tag: string }> }>).find(
-          (wf) => wf.data_collections.some((dc) => dc._id.equals(component.dc_id as ObjectId)),
+        const workflow = (project!.workflows as Array<{ _id: ObjectId; data_collections: Array<{ _id: ObjectId; data_collection_tag: string }> }>).find((wf) =>
+          wf.data_collections.some((dc) => dc._id.equals(component.dc_id as ObjectId)),
         )!;
         expect(String(component.wf_id)).toBe(String(workflow._id));
         const dc = workflow.data_collections.find((d) => d._id.equals(component.dc_id as ObjectId))!;
@@ -190,8 +190,7 @@ describe('seeding', () => {
 
     // A worker without wipe, a complete state and the same seed digest skips by design; an earlier
     // run that failed after writing (its state says failed) makes the next one seed over the data.
-    const markFailed = () =>
-      db.collection(INITIALIZATION).updateOne({ _id: STATE_ID } as never, { $set: { status: 'failed', error: 'test: a failed run' } });
+    const markFailed = () => db.collection(INITIALIZATION).updateOne({ _id: STATE_ID } as never, { $set: { status: 'failed', error: 'test: a failed run' } });
 
     // Every seeded document was really rewritten by that run, not left over from the first one.
     const expectWrittenBy = async (outcome: WorkerOutcome, runId: string) => {
@@ -257,7 +256,9 @@ describe.skipIf(!hasV082)("depictio v0.8.2's own seed folders", () => {
       ].sort(),
     );
     expect(plan.totals).toMatchObject({ projects: 3, dashboards: 5, deltatables: 12, multiqc: 1 });
-    const snapshotWarnings = plan.warnings.filter((w) => w.message.includes('dc_config._id 68ee1ce0766d13e034d230f7 disagrees with dc_id 646b0f3c1e4a2d7f8e5b8c9c'));
+    const snapshotWarnings = plan.warnings.filter((w) =>
+      w.message.includes('dc_config._id 68ee1ce0766d13e034d230f7 disagrees with dc_id 646b0f3c1e4a2d7f8e5b8c9c'),
+    );
     expect(snapshotWarnings).toHaveLength(11);
   }, 60_000);
 

@@ -124,7 +124,12 @@ describe("depictio's seed folder format", () => {
   it('takes the columns from columns_description when the data file is not there', async () => {
     const files = base({ 'lab/deep/demo/project.yaml': projectYaml('/app/depictio/projects/lab/deep/demo/data/missing.tsv') });
     const bundle = await loadSeeds(await folder(files), CREDENTIALS);
-    expect(bundle.projects[0]!.deltatables[0]!.aggregation[0]!.aggregation_columns_specs.map((c) => c.name)).toEqual(['id', 'size', 'depictio_run_id', 'aggregation_time']);
+    expect(bundle.projects[0]!.deltatables[0]!.aggregation[0]!.aggregation_columns_specs.map((c) => c.name)).toEqual([
+      'id',
+      'size',
+      'depictio_run_id',
+      'aggregation_time',
+    ]);
   });
 
   it("plans the seeding: a dc_config._id that is not the component's dc_id is a warning, not an error", async () => {
@@ -141,7 +146,9 @@ describe("depictio's seed folder format", () => {
     const dir = await folder(base({ 'lab/deep/demo/.db_seeds/board.json': JSON.stringify(bad) }));
     await expect(loadSeeds(dir, CREDENTIALS)).resolves.toBeTruthy();
     const plan = await seedPlan(dir, CREDENTIALS);
-    expect(plan.errors).toContainEqual(expect.objectContaining({ field: 'stored_metadata[0]', message: expect.stringContaining('matches no data collection') }));
+    expect(plan.errors).toContainEqual(
+      expect.objectContaining({ field: 'stored_metadata[0]', message: expect.stringContaining('matches no data collection') }),
+    );
   });
 
   it('rejects what depictio rejects, listing every problem with its file and JSON path', async () => {
