@@ -10,6 +10,10 @@ import { runTallySchema, tallyRun } from './run-tally';
 export const runVerdictSchema = runTallySchema.extend({ run_id: z.string(), ...dataFiguresSchema.shape, ...verdictSchema.shape });
 export type RunVerdict = z.infer<typeof runVerdictSchema>;
 
+/** What `npm run workers -- --json` prints: the verdict without its dates, and the workers' process start-up. */
+export const workersReportSchema = runVerdictSchema.omit({ generations: true, started_at: true, finished_at: true }).extend({ startup_ms: z.number() });
+export type WorkersReport = z.infer<typeof workersReportSchema>;
+
 /** The data figures every verdict of the database as it is now reads. */
 export async function dataFigures(db: Db): Promise<DataFigures> {
   const [projects, dashboards, audit] = await Promise.all([

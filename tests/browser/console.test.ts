@@ -9,6 +9,7 @@
 import { MongoClient, ObjectId, type Document } from 'mongodb';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { workersReportSchema, type WorkersReport } from '../../lib/history/verdict';
 import { lastJsonLine, runCli } from '../support/cli';
 import { TEST_PASSWORDS } from '../support/seeds';
 import { launchBrowser, screenshot, seriousA11yViolations } from './support/browser';
@@ -41,22 +42,12 @@ const VERIFICATION_TABLE = [
   { type: 'table', dcId: ID.metadata, tag: 'metadata' },
 ];
 
-interface BootVerdict {
-  run_id: string;
-  workers: number;
-  acquired: number;
-  waited: number;
-  skipped: number;
-  pass: boolean;
-  holders: string[];
-}
-
 let server: ConsoleServer;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let mongo: MongoClient;
-let firstBoot: BootVerdict;
+let firstBoot: WorkersReport;
 /** Uncaught errors in the pages: a page that crashes fails the test it happened in. */
 const pageErrors: string[] = [];
 
@@ -66,10 +57,10 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 const eventually = <T>(read: () => Promise<T> | T, timeout = 10_000) => expect.poll(read, { timeout, interval: 100 });
 
 /** The real multi-worker boot against the console's database (it also seeds the users who sign in). */
-async function workersBoot(args: string[]): Promise<BootVerdict> {
+async function workersBoot(args: string[]): Promise<WorkersReport> {
   const result = await runCli('workers', [...args, '--json'], { MONGODB_URI: server.dbUri, MONGODB_DB: server.dbName, ...TEST_PASSWORDS });
   if (result.code !== 0) throw new Error(`npm run workers ${args.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
-  return lastJsonLine<BootVerdict>(result.stdout);
+  return workersReportSchema.parse(lastJsonLine(result.stdout));
 }
 
 async function open(path: string): Promise<void> {
