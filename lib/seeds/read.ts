@@ -117,7 +117,8 @@ export async function readSeeds(dir: string, credentials: Credentials): Promise<
     });
     const tags = new Map<string, number>();
     for (const dc of built.dcs) tags.set(dc.doc.data_collection_tag, (tags.get(dc.doc.data_collection_tag) ?? 0) + 1);
-    for (const [tag, count] of tags) if (count > 1) problems.error(projectFile, '', `DC tag "${tag}" is used by ${count} data collections of this project`);
+    for (const [tag, count] of tags)
+      if (count > 1) problems.warn(projectFile, '', `DC tag "${tag}" is used by ${count} data collections of this project: a look-up by tag is ambiguous`);
 
     const dashboards = buildDashboards(files, built.project, users.owner, problems);
     for (const { file, doc } of dashboards) {
