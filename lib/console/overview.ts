@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { ServerClock } from '../db/server-clock';
-import { dataFigures, judge } from '../history/verdict';
+import { judge } from '../history/findings';
+import { dataFigures } from '../history/verdict';
 import { readLockAndState } from '../init/state';
 import { leaseIsLive } from '../lock/lease';
 import { iso } from './json';

@@ -1,8 +1,8 @@
 import type { Db, Document, Filter } from 'mongodb';
 import { INIT_HISTORY } from '../db/collections';
+import { judgeRun } from '../history/findings';
 import { runEvents } from '../history/run-events';
 import { tallyRun } from '../history/run-tally';
-import { judgeRun } from '../history/verdict';
 import { CONSOLE_EVENTS, type HistoryEvent } from '../schemas/history';
 import { iso } from './json';
 import type { EventView, RunsPage, RunView } from './views';
