@@ -167,4 +167,30 @@ describe("depictio's seed folder format", () => {
       ]),
     );
   });
+
+  it("adds the users file's users and groups to depictio's admin and test user, with their static ids", async () => {
+    const users = `users:
+  - { id: "dddddddddddddddddddddd01", email: analyst@example.com, password_from: TEST_USER_PASSWORD }
+groups:
+  - { id: "dddddddddddddddddddddd02", name: analysts, members: [analyst@example.com, admin@example.com] }
+`;
+    const bundle = await loadSeeds(await folder(base({ 'users.yaml': users })), { ...CREDENTIALS, adminEmail: 'root@lab.example' });
+    expect(bundle.users.map((u) => [u._id.toHexString(), u.email, u.is_admin])).toEqual([
+      ['67658ba033c8b59ad489d7c7', 'root@lab.example', true],
+      ['67658ba033c8b59ad489d7c8', 'test_user@example.com', false],
+      ['dddddddddddddddddddddd01', 'analyst@example.com', false],
+    ]);
+    expect(bundle.groups.map((g) => [g.name, g.users_ids.map((id) => id.toHexString().slice(-2))])).toEqual([
+      ['admin', ['c7']],
+      ['users', ['c8', 'c7']],
+      ['analysts', ['01', 'c7']],
+    ]);
+    expect(bundle.projects[0]!.project.permissions.owners[0]).toMatchObject({ email: 'root@lab.example' });
+    const bad = await loadSeeds(await folder(base({ 'users.yaml': 'users:\n  - { id: "x", email: nope, password_from: SECRET }\n' })), CREDENTIALS).catch(
+      (e: unknown) => e,
+    );
+    expect((bad as SeedValidationError).problems.map((p) => p.field)).toEqual(
+      expect.arrayContaining(['users[0].id', 'users[0].email', 'users[0].password_from']),
+    );
+  });
 });
