@@ -925,7 +925,11 @@ def cmd_drop_indexes(db_name, cmd):
     if index == '*':
         coll.drop_indexes()
     else:
-        coll.drop_index(index)
+        try:
+            coll.drop_index(index)
+        except mongomock.OperationFailure as exc:
+            # mongomock gives no code; the server's IndexNotFound is what callers test for.
+            raise CommandError(27, str(exc), 'IndexNotFound')
     return {'ok': 1}
 
 
