@@ -920,7 +920,10 @@ def cmd_list_indexes(db_name, cmd):
 
 
 def cmd_drop_indexes(db_name, cmd):
-    coll = collection(db_name, cmd['dropIndexes'])
+    name = cmd.get('dropIndexes', cmd.get('deleteIndexes'))
+    if name not in store[db_name].list_collection_names():
+        raise CommandError(26, 'ns not found %s.%s' % (db_name, name), 'NamespaceNotFound')
+    coll = collection(db_name, name)
     index = cmd.get('index')
     if index == '*':
         coll.drop_indexes()

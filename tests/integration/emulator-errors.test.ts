@@ -113,6 +113,13 @@ describe('indexes', () => {
     expect((await coll.indexes()).map((i) => i.name)).toEqual(['_id_', 'name_unique']);
   });
 
+  it('dropping a missing index: 27 IndexNotFound; on a missing collection: 26 NamespaceNotFound', async () => {
+    const coll = fresh();
+    await coll.insertOne({ _id: 1 as never });
+    expect((await rejection(coll.dropIndex('nope_1'))).code).toBe(27);
+    expect((await rejection(fresh().dropIndex('nope_1'))).code).toBe(26);
+  });
+
   it('refuses TTL indexes: it would never expire a document', async () => {
     const coll = fresh();
     const error = await rejection(coll.createIndex({ expires_at: 1 }, { expireAfterSeconds: 0, name: 'expires_ttl' }));
