@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { redactUri } from './db/redact-uri';
 import { proxyEntryProblem } from './http/client-address';
+import { checkWholeNumber, wholeNumberMessage } from './whole-number';
 
 /**
  * The one place the environment is read. Every variable is validated here; a wrong value stops the
@@ -15,12 +16,10 @@ const wholeNumber = (name: string, min: number, max: number, fallback: number, w
     .optional()
     .transform((raw, ctx) => {
       if (raw === undefined || raw.trim() === '') return fallback;
-      const value = Number(raw);
-      if (!Number.isInteger(value) || value < min || value > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be ${what} from ${min} to ${max} (got "${raw}")` });
-        return z.NEVER;
-      }
-      return value;
+      const checked = checkWholeNumber(raw, min, max);
+      if (checked.ok) return checked.value;
+      ctx.addIssue({ code: 'custom', message: wholeNumberMessage(name, raw, min, max, what) });
+      return z.NEVER;
     });
 
 const millis = (name: string, min: number, max: number, fallback: number) => wholeNumber(name, min, max, fallback, 'a whole number of milliseconds');
@@ -159,6 +158,21 @@ const envSchema = z
       .optional()
       .transform((raw) => raw?.trim() || 'development'),
     PORT: wholeNumber('PORT', 1, 65535, 3000, 'a port number'),
+    // The database started when no MONGODB_URI is given (lib/db/embedded.ts).
+    EMBEDDED_DB: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        const value = raw?.trim() || 'auto';
+        if (value === 'auto' || value === 'mongod' || value === 'emulator') return value;
+        ctx.addIssue({ code: 'custom', message: `EMBEDDED_DB must be auto, mongod or emulator (got "${raw}")` });
+        return z.NEVER;
+      }),
+    // mongodb-memory-server's own variable: a mongod already on this machine.
+    MONGOMS_SYSTEM_BINARY: z
+      .string()
+      .optional()
+      .transform((raw) => raw?.trim() || undefined),
   })
   .superRefine((env, ctx) => {
     // A wipe without a shared generation would be asked for once per worker: the incident again.
@@ -218,6 +232,24 @@ export function assertConsoleConfig(cfg: Config = config()): Config {
   const problems = consoleProblems(cfg);
   if (problems.length > 0) throw new ConfigError(problems);
   return cfg;
+}
+
+/**
+ * The environment a child process (a worker, `next start`) starts with: this process's, with
+ * `overrides` on top; an override of `undefined` removes the variable.
+ */
+export function childEnvironment(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...overrides };
+  for (const [name, value] of Object.entries(overrides)) if (value === undefined) delete env[name];
+  return env;
+}
+
+/**
+ * Where the project lives: every command (npm run …, next start, the tests) runs from it. Not
+ * derived from a module's URL, which inside the Next.js server build points into .next/.
+ */
+export function projectRoot(): string {
+  return path.resolve(/*turbopackIgnore: true*/ process.env.DEPICTIO_CONSOLE_ROOT ?? process.cwd());
 }
 
 let cached: Config | undefined;

@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parseConfig } from '../env';
 
 /**
  * The database for development and tests when no MONGODB_URI is given: a real `mongod` through
@@ -28,10 +29,7 @@ export interface EmbeddedDbOptions {
 }
 
 export async function startEmbeddedDb(options: EmbeddedDbOptions = {}): Promise<EmbeddedDb> {
-  const choice = process.env.EMBEDDED_DB ?? 'auto';
-  if (!['auto', 'mongod', 'emulator'].includes(choice)) {
-    throw new Error(`EMBEDDED_DB must be auto, mongod or emulator (got "${choice}")`);
-  }
+  const choice = parseConfig().EMBEDDED_DB;
   if (choice === 'mongod' || (choice === 'auto' && (await localMongodBinary()))) {
     return startMongod(options, choice === 'mongod');
   }
@@ -40,7 +38,8 @@ export async function startEmbeddedDb(options: EmbeddedDbOptions = {}): Promise<
 
 /** A mongod already on this machine (never a download: that is only tried when asked for). */
 async function localMongodBinary(): Promise<string | undefined> {
-  if (process.env.MONGOMS_SYSTEM_BINARY) return process.env.MONGOMS_SYSTEM_BINARY;
+  const configured = parseConfig().MONGOMS_SYSTEM_BINARY;
+  if (configured) return configured;
   try {
     const { stdout } = await promisify(execFile)('sh', ['-c', 'command -v mongod']);
     if (stdout.trim()) return stdout.trim();

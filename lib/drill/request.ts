@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkWholeNumber } from '../whole-number';
 import { DRILL_ALGORITHMS } from './algorithms';
 
 /** The most worker processes one algorithm of a console drill starts: on time plus late. */
@@ -6,11 +7,13 @@ export const MAX_DRILL_WORKERS = 32;
 export const MAX_LATE_STARTERS = 16;
 
 const whole = (min: number, max: number, unit = '') =>
-  z.coerce
-    .number({ error: `must be a whole number from ${min} to ${max}${unit}` })
-    .int({ error: `must be a whole number from ${min} to ${max}${unit}` })
-    .min(min, { error: `must be at least ${min}${unit}` })
-    .max(max, { error: `must be at most ${max}${unit}` });
+  z.unknown().transform((raw, ctx) => {
+    const checked = checkWholeNumber(raw, min, max);
+    if (checked.ok) return checked.value;
+    const message = { 'not-whole': `must be a whole number from ${min} to ${max}${unit}`, 'below-min': `must be at least ${min}${unit}`, 'above-max': `must be at most ${max}${unit}` };
+    ctx.addIssue({ code: 'custom', message: message[checked.problem] });
+    return z.NEVER;
+  });
 
 const ALGORITHM_LIST = DRILL_ALGORITHMS.join(', ');
 
