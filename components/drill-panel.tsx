@@ -59,8 +59,8 @@ export function DrillPanel({ serverError }: { serverError: string | null }) {
       <Card title="Run a drill">
         <form onSubmit={start} className="space-y-4" aria-describedby="drill-help">
           <p id="drill-help" className="text-sm text-zinc-600 dark:text-zinc-400">
-            Each algorithm runs on a scratch database of its own (named drill_…, dropped afterwards): N worker processes start together, the late
-            starters after a delay, all with wipe on and the same generation. The platform&apos;s database is never touched.
+            Each algorithm runs on a scratch database of its own (named drill_…, dropped afterwards): N worker processes start together, the late starters after
+            a delay, all with wipe on and the same generation. The platform&apos;s database is never touched.
           </p>
           <fieldset>
             <legend className="text-sm font-medium">Algorithms</legend>

@@ -63,19 +63,17 @@ export function LockCard({
             </Field>
             <Field label="Generation">{lock.holder.generation}</Field>
           </>
-        ) : (
-          lock.force_released_by ? (
-            <>
-              <Field label="Last holder">
-                {lock.force_released_holder ? <CopyValue value={lock.force_released_holder} label="last holder worker id" /> : '—'}
-              </Field>
-              <Field label="Force-released by">{lock.force_released_by}</Field>
-            </>
-          ) : (
+        ) : lock.force_released_by ? (
+          <>
             <Field label="Last holder">
-              {lock.released_by ? <CopyValue value={lock.released_by} label="last holder worker id" /> : (lock.platform.worker_id ?? '—')}
+              {lock.force_released_holder ? <CopyValue value={lock.force_released_holder} label="last holder worker id" /> : '—'}
             </Field>
-          )
+            <Field label="Force-released by">{lock.force_released_by}</Field>
+          </>
+        ) : (
+          <Field label="Last holder">
+            {lock.released_by ? <CopyValue value={lock.released_by} label="last holder worker id" /> : (lock.platform.worker_id ?? '—')}
+          </Field>
         )}
         <Field label="Fence">
           <span className="tabular-nums">{lock.fence ?? '—'}</span>
@@ -87,9 +85,7 @@ export function LockCard({
           <LocalTime iso={lock.renewed_at} /> {lock.renewals !== null && <span className="text-zinc-600 dark:text-zinc-400">({lock.renewals} renewals)</span>}
         </Field>
         {lock.holder ? (
-          <Field label="Lease">
-            {lock.lease_expires_at && serverTime ? <Countdown until={lock.lease_expires_at} serverTime={serverTime} /> : '—'}
-          </Field>
+          <Field label="Lease">{lock.lease_expires_at && serverTime ? <Countdown until={lock.lease_expires_at} serverTime={serverTime} /> : '—'}</Field>
         ) : (
           <Field label="Released">
             <LocalTime iso={lock.released_at} />

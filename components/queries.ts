@@ -9,11 +9,6 @@ import { auditViewSchema, eventsPageSchema, overviewViewSchema, projectsViewSche
  * browser. No 'use client': server components import the keys.
  */
 
-// zod compiles object parsers with `new Function`, after probing for it with `Function('')`: both
-// are Content-Security-Policy violations in the browser (the pages' CSP has no 'unsafe-eval').
-// Set before any view is parsed, here where the browser parses them.
-z.config({ jitless: true });
-
 /** The answer of an API route when the database cannot be reached or the input is wrong: the guard's words. */
 export class ApiError extends Error {
   constructor(

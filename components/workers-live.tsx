@@ -46,7 +46,12 @@ export function WorkersLive(props: Props) {
             Runs, newest first
           </h2>
           <div className="flex gap-2">
-            <button type="button" className={pagerClass} disabled={runsSkip === 0} onClick={() => go({ runs_skip: Math.max(0, runsSkip - RUNS_PER_PAGE) || undefined })}>
+            <button
+              type="button"
+              className={pagerClass}
+              disabled={runsSkip === 0}
+              onClick={() => go({ runs_skip: Math.max(0, runsSkip - RUNS_PER_PAGE) || undefined })}
+            >
               Newer runs
             </button>
             <button type="button" className={pagerClass} disabled={!runs.data?.has_more} onClick={() => go({ runs_skip: runsSkip + RUNS_PER_PAGE })}>
@@ -62,7 +67,12 @@ export function WorkersLive(props: Props) {
         actions={
           <div className="flex gap-2">
             {(['json', 'csv'] as const).map((format) => (
-              <a key={format} href={exportUrl(params, format)} className="focus-ring inline-flex items-center gap-1 rounded-md px-2 py-1 text-sm ring-1 ring-zinc-300 hover:bg-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-800" download>
+              <a
+                key={format}
+                href={exportUrl(params, format)}
+                className="focus-ring inline-flex items-center gap-1 rounded-md px-2 py-1 text-sm ring-1 ring-zinc-300 hover:bg-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-800"
+                download
+              >
                 <Download aria-hidden="true" className="size-3.5" />
                 Export {format.toUpperCase()}
                 <span className="sr-only"> of the filtered history, oldest first</span>
@@ -73,10 +83,20 @@ export function WorkersLive(props: Props) {
       >
         {events.data ? <EventsTable page={events.data} /> : <p className="text-sm">Loading events…</p>}
         <div className="mt-3 flex gap-2">
-          <button type="button" className={pagerClass} disabled={!events.data?.newer} onClick={() => go({ before: undefined, after: events.data?.newer ?? undefined })}>
+          <button
+            type="button"
+            className={pagerClass}
+            disabled={!events.data?.newer}
+            onClick={() => go({ before: undefined, after: events.data?.newer ?? undefined })}
+          >
             Newer events
           </button>
-          <button type="button" className={pagerClass} disabled={!events.data?.older} onClick={() => go({ after: undefined, before: events.data?.older ?? undefined })}>
+          <button
+            type="button"
+            className={pagerClass}
+            disabled={!events.data?.older}
+            onClick={() => go({ after: undefined, before: events.data?.older ?? undefined })}
+          >
             Older events
           </button>
         </div>

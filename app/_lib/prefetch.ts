@@ -10,7 +10,12 @@ import { publicError } from '@/lib/http/guard';
  * A read that fails is an answer, not a crash: the page renders and says why, in the guard's words
  * (the same a route handler would answer), never the raw error.
  */
-export async function prefetchView<T>(client: QueryClient, options: { queryKey: QueryKey }, load: (db: Db) => Promise<T>, path: string): Promise<string | null> {
+export async function prefetchView<T>(
+  client: QueryClient,
+  options: { queryKey: QueryKey },
+  load: (db: Db) => Promise<T>,
+  path: string,
+): Promise<string | null> {
   await client.prefetchQuery({ queryKey: options.queryKey, queryFn: async () => load(await sharedDb()), retry: false });
   const error = client.getQueryState(options.queryKey)?.error;
   return error ? publicError(error, `render of ${path}`).message : null;

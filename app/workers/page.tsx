@@ -30,8 +30,16 @@ export default async function WorkersPage({ searchParams }: { searchParams: Prom
       <>
         <PageHeader title="Workers" />
         <Banner title="These filters cannot be used">
-          <ul>{[...new Set(issues.map((i) => `${i.path.join('.')}: ${i.message}`))].map((m) => <li key={m}>{m}</li>)}</ul>
-          <p className="mt-1"><a className="underline" href="/workers">Clear the filters</a></p>
+          <ul>
+            {[...new Set(issues.map((i) => `${i.path.join('.')}: ${i.message}`))].map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+          <p className="mt-1">
+            <a className="underline" href="/workers">
+              Clear the filters
+            </a>
+          </p>
         </Banner>
       </>
     );

@@ -1,3 +1,5 @@
+// First: zod's compiled parsers off in the browser before any schema below is made.
+import './jitless-zod';
 import { z } from 'zod';
 import { drillHolderSchema } from '../drill/lease';
 import { drillRequestSchema } from '../drill/request';

@@ -5,7 +5,12 @@ import { HISTORY_EVENTS, type HistoryEvent } from '../schemas/history';
 import { eventJson } from './runs';
 import type { EventsPage, EventView } from './views';
 
-const text = z.string().trim().max(200).optional().transform((v) => v || undefined);
+const text = z
+  .string()
+  .trim()
+  .max(200)
+  .optional()
+  .transform((v) => v || undefined);
 const time = z
   .string()
   .trim()
@@ -77,11 +82,7 @@ export function decodeCursor(cursor: string | undefined): Position | undefined {
  * One page of events, newest first, by keyset on (at, _id): each page costs the same however
  * deep it is, on the `at_desc` index (or the run/worker/event indexes when filtered).
  */
-export async function queryEvents(
-  db: Db,
-  filter: Partial<HistoryFilter>,
-  page: { before?: string; after?: string; limit: number },
-): Promise<EventsPage> {
+export async function queryEvents(db: Db, filter: Partial<HistoryFilter>, page: { before?: string; after?: string; limit: number }): Promise<EventsPage> {
   const base = historyMatch(filter);
   const before = decodeCursor(page.before);
   const after = decodeCursor(page.after);
@@ -90,18 +91,18 @@ export async function queryEvents(
   if (after) {
     // Going back towards the newest: read ascending from the position, then flip.
     const newer = { $or: [{ at: { $gt: after.at } }, { at: after.at, _id: { $gt: after.id } }] };
-    docs = (await collection
-      .find({ $and: [base, newer] } as Filter<HistoryEvent>, { sort: { at: 1, _id: 1 }, limit: page.limit + 1 })
-      .toArray()) as Array<HistoryEvent & { _id: ObjectId }>;
+    docs = (await collection.find({ $and: [base, newer] } as Filter<HistoryEvent>, { sort: { at: 1, _id: 1 }, limit: page.limit + 1 }).toArray()) as Array<
+      HistoryEvent & { _id: ObjectId }
+    >;
     const hasNewer = docs.length > page.limit;
     docs = docs.slice(0, page.limit).reverse();
     const events = docs.map(eventJson);
     return { events, newer: hasNewer && events[0] ? encodeCursor(events[0]) : null, older: events.at(-1) ? encodeCursor(events.at(-1)!) : null };
   }
   const older = before ? { $or: [{ at: { $lt: before.at } }, { at: before.at, _id: { $lt: before.id } }] } : {};
-  docs = (await collection
-    .find({ $and: [base, older] } as Filter<HistoryEvent>, { sort: { at: -1, _id: -1 }, limit: page.limit + 1 })
-    .toArray()) as Array<HistoryEvent & { _id: ObjectId }>;
+  docs = (await collection.find({ $and: [base, older] } as Filter<HistoryEvent>, { sort: { at: -1, _id: -1 }, limit: page.limit + 1 }).toArray()) as Array<
+    HistoryEvent & { _id: ObjectId }
+  >;
   const hasOlder = docs.length > page.limit;
   const events = docs.slice(0, page.limit).map(eventJson);
   return {
@@ -124,10 +125,20 @@ export async function filterChoices(db: Db): Promise<{ runs: string[]; workers: 
   const collection = db.collection<HistoryEvent>(INIT_HISTORY);
   const [runs, workers] = await Promise.all([
     collection
-      .aggregate<{ _id: string }>([{ $match: { event: 'boot' } }, { $group: { _id: '$run_id', last: { $max: '$at' } } }, { $sort: { last: -1 } }, { $limit: 200 }])
+      .aggregate<{ _id: string }>([
+        { $match: { event: 'boot' } },
+        { $group: { _id: '$run_id', last: { $max: '$at' } } },
+        { $sort: { last: -1 } },
+        { $limit: 200 },
+      ])
       .toArray(),
     collection
-      .aggregate<{ _id: string }>([{ $match: { event: 'boot' } }, { $group: { _id: '$worker_id', last: { $max: '$at' } } }, { $sort: { last: -1 } }, { $limit: 500 }])
+      .aggregate<{ _id: string }>([
+        { $match: { event: 'boot' } },
+        { $group: { _id: '$worker_id', last: { $max: '$at' } } },
+        { $sort: { last: -1 } },
+        { $limit: 500 },
+      ])
       .toArray(),
   ]);
   return { runs: runs.map((r) => r._id), workers: workers.map((w) => w._id) };
