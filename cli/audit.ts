@@ -11,7 +11,8 @@ import { DashboardNotFoundError, auditDatabase } from '../lib/audit/run-audit';
 import type { AuditReport, DashboardReport } from '../lib/audit/types';
 import { connect } from '../lib/db/client';
 import { parseConfig, requireMongoUri } from '../lib/env';
-import { fail } from './support';
+import { plural } from '../lib/history/plural';
+import { fail } from './fail';
 
 const USAGE = 'usage: npm run audit -- [--json] [--dashboard ID]';
 
@@ -21,10 +22,6 @@ const TABLE_HEADERS = ['Tab', 'Component type', 'DC id', 'DC tag', 'Status', 'Re
 function aligned(rows: string[][], indent = '  '): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => indent + r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function dashboardText(d: DashboardReport): string[] {

@@ -11,7 +11,7 @@ import { benchHistory } from '../bench/history';
 import { benchInit } from '../bench/init';
 import { benchOverview } from '../bench/overview';
 import { parseConfig } from '../lib/env';
-import { fail } from './support';
+import { fail } from './fail';
 import { withDatabase } from './with-database';
 
 const SECTIONS = ['init', 'audit', 'drill', 'history', 'overview'] as const;

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { startEmbeddedDb } from '../lib/db/embedded';
 import { redactUri } from '../lib/db/redact-uri';
 import { parseConfig } from '../lib/env';
-import { fail } from './support';
+import { parseWholeNumberArg } from '../lib/whole-number';
+import { fail } from './fail';
 
 async function main(): Promise<void> {
   const { values: args } = parseArgs({ options: { port: { type: 'string' } } });
@@ -17,10 +18,7 @@ async function main(): Promise<void> {
     console.error(`MONGODB_URI is set (${redactUri(cfg.MONGODB_URI)}): nothing embedded is started.`);
     process.exit(1);
   }
-  const port = args.port === undefined ? undefined : Number(args.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
-    throw Object.assign(new Error(`--port must be a port number (got "${args.port}")`), { code: 'ERR_PARSE_ARGS_INVALID' });
-  }
+  const port = args.port === undefined ? undefined : parseWholeNumberArg('--port', args.port, 0, 65535, 'a port number');
   const db = await startEmbeddedDb({ port });
   console.log(`MONGODB_URI=${db.uri}`);
   console.error(`embedded database (${db.kind}) running; Ctrl-C stops it and its data is gone.`);

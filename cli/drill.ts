@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { parseConfig } from '../lib/env';
 import { runDrills } from '../lib/drill/run-drill';
 import { DRILL_ALGORITHMS, type DrillAlgorithm, type DrillResult } from '../lib/drill/types';
-import { fail } from './support';
+import { parseWholeNumberArg } from '../lib/whole-number';
+import { fail } from './fail';
 import { withDatabase } from './with-database';
 
 const USAGE =
@@ -22,12 +23,7 @@ function argError(message: string): Error {
   return Object.assign(new Error(message), { code: 'ERR_PARSE_ARGS_INVALID' });
 }
 
-function whole(name: string, raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw argError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-  return value;
-}
+const optionalWhole = (name: string, raw: string | undefined, min: number, max: number) => (raw === undefined ? undefined : parseWholeNumberArg(name, raw, min, max));
 
 async function main(): Promise<number> {
   const { values: args } = parseArgs({
@@ -48,12 +44,12 @@ async function main(): Promise<number> {
     args.algorithm === 'all' ? [...DRILL_ALGORITHMS] : DRILL_ALGORITHMS.includes(args.algorithm as DrillAlgorithm) ? [args.algorithm as DrillAlgorithm] : [];
   if (algorithms.length === 0) throw argError(`--algorithm must be one of ${DRILL_ALGORITHMS.join(', ')} or all (got "${args.algorithm}")`);
   const options = {
-    workers: whole('-n', args.n, 1, 128)!,
-    late: whole('--late', args.late, 0, 128)!,
-    lateAfterMs: whole('--late-after', args['late-after'], 0, 600_000)!,
-    windowMs: whole('--window-ms', args['window-ms'], 0, 600_000)!,
-    pollMs: whole('--poll-ms', args['poll-ms'], 5, 60_000),
-    leaseMs: whole('--lease-ms', args['lease-ms'], 300, 600_000),
+    workers: parseWholeNumberArg('-n', args.n, 1, 128),
+    late: parseWholeNumberArg('--late', args.late, 0, 128),
+    lateAfterMs: parseWholeNumberArg('--late-after', args['late-after'], 0, 600_000),
+    windowMs: parseWholeNumberArg('--window-ms', args['window-ms'], 0, 600_000),
+    pollMs: optionalWhole('--poll-ms', args['poll-ms'], 5, 60_000),
+    leaseMs: optionalWhole('--lease-ms', args['lease-ms'], 300, 600_000),
     killHolder: args['kill-holder'],
     keep: args.keep,
   };

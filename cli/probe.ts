@@ -12,7 +12,7 @@ import { parseConfig, requireMongoUri } from '../lib/env';
 import type { ProbeReport } from '../lib/probe/report';
 import { runProbe } from '../lib/probe/run-probe';
 import { ProbeArgumentError } from '../lib/probe/scratch-name';
-import { fail } from './support';
+import { fail } from './fail';
 
 const USAGE = 'usage: npm run probe -- [--uri URI] [--json] [--db depictio_probe_<hex>]';
 const HEADERS = ['Row', 'Behaviour', 'Needs', 'Observed', 'Result'] as const;

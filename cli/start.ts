@@ -10,10 +10,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startEmbeddedDb, type EmbeddedDb } from '../lib/db/embedded';
 import { redactUri } from '../lib/db/redact-uri';
-import { assertConsoleConfig, parseConfig } from '../lib/env';
-import { PROJECT_ROOT } from '../lib/workers/worker-command';
-import { fail } from './support';
+import { assertConsoleConfig, childEnvironment, parseConfig, projectRoot } from '../lib/env';
+import { fail } from './fail';
 
+const PROJECT_ROOT = projectRoot();
 const NEXT_BIN = path.join(PROJECT_ROOT, 'node_modules/next/dist/bin/next');
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -31,7 +31,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
+  const env = childEnvironment({ NODE_ENV: 'production' });
   // Checked before anything starts: in production a session secret and the admin's password are required.
   const cfg = assertConsoleConfig(parseConfig(env));
   let embedded: EmbeddedDb | undefined;

@@ -8,9 +8,10 @@ import { parseArgs } from 'node:util';
 import { connect } from '../lib/db/client';
 import { parseConfig } from '../lib/env';
 import { newRunId, prepareWorker } from '../lib/init/prepare';
-import { runVerdict } from '../lib/history/verdict';
+import { runVerdict, workersReportSchema } from '../lib/history/verdict';
+import { parseWholeNumberArg } from '../lib/whole-number';
 import { launchWorkers } from '../lib/workers/launch';
-import { fail } from './support';
+import { fail } from './fail';
 import { withDatabase } from './with-database';
 
 const USAGE = 'usage: npm run workers -- -n N [--wipe] [--generation G] [--json] [--verbose]';
@@ -25,8 +26,7 @@ async function main(): Promise<number> {
       verbose: { type: 'boolean', default: false },
     },
   });
-  const count = Number(args.n);
-  if (!Number.isInteger(count) || count < 1 || count > 256) throw Object.assign(new Error(`-n must be a whole number from 1 to 256 (got "${args.n}")`), { code: 'ERR_PARSE_ARGS_INVALID' });
+  const count = parseWholeNumberArg('-n', args.n, 1, 256);
   const cfg = parseConfig();
   const wipe = args.wipe || cfg.INIT_WIPE;
   const generation = args.generation ?? cfg.INIT_GENERATION ?? (wipe ? newRunId('gen') : undefined);
@@ -36,7 +36,7 @@ async function main(): Promise<number> {
 
   return withDatabase(cfg, async (uri) => {
     const workerArgs = ['--run-id', runId, '--quiet', ...(wipe ? ['--wipe'] : []), ...(generation ? ['--generation', generation] : [])];
-    const launch = await launchWorkers({ count, args: workerArgs, env: { ...process.env, MONGODB_URI: uri } });
+    const launch = await launchWorkers({ count, args: workerArgs, env: { MONGODB_URI: uri } });
     const client = await connect({ uri, timeoutMs: cfg.MONGODB_TIMEOUT_MS });
     try {
       const verdict = await runVerdict(client.db(cfg.MONGODB_DB), runId, { projects: prepared.seeds.projects.length });
@@ -46,10 +46,7 @@ async function main(): Promise<number> {
         if (args.verbose || w.exitCode !== 0) console.log(`  worker ${w.index}: exit ${w.exitCode ?? w.signal} ${last}`);
       }
       console.log(`${verdict.pass ? 'PASS' : 'FAIL'}: ${verdict.findings.join('; ')}; all ready in ${verdict.elapsed_ms ?? '?'} ms`);
-      if (args.json) {
-        const { findings, holders, generations, started_at, finished_at, ...figures } = verdict;
-        console.log(JSON.stringify({ ...figures, startup_ms: launch.startup_ms, holders, findings }));
-      }
+      if (args.json) console.log(JSON.stringify(workersReportSchema.parse({ ...verdict, startup_ms: launch.startup_ms })));
       return verdict.pass ? 0 : 1;
     } finally {
       await client.close();

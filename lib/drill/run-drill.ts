@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import type { Db, MongoClient } from 'mongodb';
 import { connect } from '../db/client';
-import { INIT_HISTORY } from '../db/collections';
 import { config, type Config } from '../env';
+import { runEvents } from '../history/run-events';
+import { tallyRun } from '../history/run-tally';
 import { newRunId, prepareWorker } from '../init/prepare';
 import type { HistoryEvent } from '../schemas/history';
 import { launchWorkers } from '../workers/launch';
-import { WorkerPool } from './pool';
 import { analyzeDrill, collectDrillData, type DrillExpectation } from './report';
 import { assertScratchDatabase, historyDatabaseName, scratchDatabaseName } from './scratch';
 import {
@@ -34,7 +34,7 @@ export interface DrillHooks {
 }
 
 /** Variables a worker must not inherit from the drill's own environment: the drill sets its own. */
-const WORKER_ENV_OVERRIDDEN = ['INIT_WORKER_NAME', 'INIT_RUN_ID', 'INIT_GENERATION', 'INIT_WIPE', 'INIT_BARRIER'];
+const WORKER_ENV_OVERRIDDEN = ['INIT_WORKER_NAME', 'INIT_RUN_ID', 'INIT_GENERATION', 'INIT_WIPE'];
 
 interface DrillPlan {
   options: ResolvedDrillOptions;
@@ -43,7 +43,8 @@ interface DrillPlan {
   pollMs: number;
   leaseMs: number | null;
   expected: DrillExpectation;
-  env: NodeJS.ProcessEnv;
+  /** The workers' variables, on top of the drill's environment (`undefined` removes one). */
+  env: Record<string, string | undefined>;
 }
 
 interface DrillRound {
@@ -65,18 +66,17 @@ async function planDrill(input: DrillOptions, uri: string, cfg: Config): Promise
     dashboards: prepared.seeds.projects.reduce((n, p) => n + p.dashboards.length, 0),
     registrations: prepared.seeds.projects.flatMap((p) => [...p.deltatables, ...p.multiqc].map((r) => r.data_collection_id.toHexString())),
   };
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of WORKER_ENV_OVERRIDDEN) delete env[name];
   // Every worker must seed the same users: without configured passwords each would make up its own.
   const throwaway = `drill-${randomBytes(6).toString('hex')}`;
-  Object.assign(env, {
+  const env: Record<string, string | undefined> = {
+    ...Object.fromEntries(WORKER_ENV_OVERRIDDEN.map((name) => [name, undefined])),
     MONGODB_URI: uri,
     INIT_POLL_MS: String(pollMs),
     INIT_WAIT_TIMEOUT_MS: String(options.waitTimeoutMs),
     ...(leaseMs !== null ? { INIT_LEASE_MS: String(leaseMs) } : {}),
     ADMIN_PASSWORD: cfg.ADMIN_PASSWORD ?? throwaway,
     TEST_USER_PASSWORD: cfg.TEST_USER_PASSWORD ?? throwaway,
-  });
+  };
   return { options, cfg, lease, pollMs, leaseMs, expected, env };
 }
 
@@ -90,8 +90,7 @@ function newRound(plan: DrillPlan): DrillRound {
   return { database, historyDatabase, generation: `drill-${randomBytes(4).toString('hex')}`, runId: newRunId(`drill-${algorithm}`) };
 }
 
-const readEvents = (client: MongoClient, round: DrillRound) =>
-  client.db(round.historyDatabase).collection<HistoryEvent>(INIT_HISTORY).find({ run_id: round.runId }, { sort: { at: 1, _id: 1 } }).toArray();
+const readEvents = (client: MongoClient, round: DrillRound) => runEvents(client.db(round.historyDatabase), round.runId);
 
 /** Counts a finished round from its history and its database. */
 async function countRound(
@@ -190,6 +189,7 @@ export async function runDrill(uri: string, input: DrillOptions, hooks: DrillHoo
       }, hooks.progressMs ?? (options.killHolder ? 25 : 250));
     }
     const launch = await launchWorkers({
+      entry: 'drill-worker',
       count: options.workers,
       late: options.late,
       lateAfterMs: options.lateAfterMs,
@@ -229,62 +229,6 @@ export async function runDrill(uri: string, input: DrillOptions, hooks: DrillHoo
   }
 }
 
-/**
- * The same drill `rounds` times in a row, each round on a fresh scratch database, with one set of
- * N + K worker processes started once and released together again for every round (see pool.ts):
- * real processes racing over their own connections, without paying process start-up each round.
- */
-export async function runDrillRounds(
-  uri: string,
-  input: DrillOptions,
-  rounds: number,
-  hooks: DrillHooks & { onRound?: (result: DrillResult, index: number) => void } = {},
-): Promise<DrillResult[]> {
-  const plan = await planDrill(input, uri, hooks.config ?? config());
-  const { options } = plan;
-  if (options.killHolder) throw new Error('killHolder needs a fresh process per run: use runDrill');
-  const progress = progressReporter(plan, hooks);
-  const client = await connect({ uri, timeoutMs: plan.cfg.MONGODB_TIMEOUT_MS, appName: 'depictio-init-drill' });
-  let pool: WorkerPool | undefined;
-  try {
-    pool = await WorkerPool.start({
-      count: options.workers,
-      late: options.late,
-      args: ['--wipe', '--generation', 'drill-pool', '--run-id', 'drill-pool', '--quiet', '--algorithm', options.algorithm],
-      // A pool worker is told its database every round; the configured one is never its to touch.
-      env: { ...plan.env, MONGODB_DB: 'drill_pool_unused' },
-    });
-    const latePids = new Set(pool.members.filter((m) => m.late).map((m) => m.pid));
-    const results: DrillResult[] = [];
-    for (let index = 0; index < rounds; index += 1) {
-      const round = newRound(plan);
-      try {
-        progress('running', round.database);
-        const replies = await pool.round(
-          { ...round, windowMs: options.windowMs },
-          options.lateAfterMs,
-          options.waitTimeoutMs + 30_000,
-        );
-        const exitCodes: Record<string, number> = {};
-        for (const r of replies) {
-          const key = r.outcome === 'failed' || r.outcome === 'no-answer' ? '1' : '0';
-          exitCodes[key] = (exitCodes[key] ?? 0) + 1;
-        }
-        const result = await countRound(client, plan, round, { latePids, killed: [], startupMs: pool.startupMs, exitCodes });
-        results.push(result);
-        hooks.onRound?.(result, index);
-        progress('done', round.database, { acquired: result.acquired, wipes: result.wipes, finished: result.workers - result.lost });
-      } finally {
-        await dropRound(client, plan, round);
-      }
-    }
-    return results;
-  } finally {
-    await pool?.close();
-    await client.close();
-  }
-}
-
 async function dropScratch(db: Db): Promise<void> {
   assertScratchDatabase(db.databaseName);
   await db.dropDatabase().catch(() => {});
@@ -306,13 +250,8 @@ async function watch(
       killed.push(seeding.worker_id);
     }
   }
-  const finals = new Set(['completed', 'ready', 'skipped-complete', 'failed', 'wait-timeout', 'lease-lost']);
-  return {
-    events: events.length,
-    acquired: new Set(events.filter((e) => e.event === 'acquired').map((e) => e.worker_id)).size,
-    wipes: events.filter((e) => e.event === 'wiped').length,
-    finished: new Set(events.filter((e) => finals.has(e.event)).map((e) => e.worker_id)).size,
-  };
+  const tally = tallyRun(events);
+  return { events: events.length, acquired: tally.acquired, wipes: tally.wipes, finished: tally.workers - tally.lost };
 }
 
 /** Runs several algorithms one after the other (never at once: they would slow each other). */

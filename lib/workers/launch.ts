@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { PROJECT_ROOT, workerNodeArgs } from './worker-command';
+import { childEnvironment, projectRoot } from '../env';
+import type { FromWorker, ToWorker } from './barrier';
+import { workerNodeArgs, type WorkerEntry } from './worker-node-args';
 
 /**
- * Starts N worker processes (real OS processes, each running `cli/worker.ts`), lets each connect
- * and load its seeds, then releases them all at the same moment, so that process start-up is
- * measured apart from the initialization race. Late starters are released after a delay.
+ * Starts N worker processes (real OS processes, each running `cli/worker.ts`, or the drill's
+ * `cli/drill-worker.ts`), lets each connect and load its seeds, then releases them all at the same
+ * moment (barrier.ts), so that process start-up is measured apart from the initialization race.
+ * Late starters are released after a delay.
  */
 
 const READY_TIMEOUT_MS = 120_000;
@@ -14,12 +17,13 @@ export interface LaunchOptions {
   count: number;
   /** Arguments for every worker, e.g. ['--wipe', '--generation', 'g1', '--run-id', 'r1']. */
   args: string[];
-  env: NodeJS.ProcessEnv;
+  /** On top of this process's environment; `undefined` removes a variable. */
+  env: Record<string, string | undefined>;
+  /** The product's worker unless told otherwise. */
+  entry?: WorkerEntry;
   /** Workers released `lateAfterMs` after the others. */
   late?: number;
   lateAfterMs?: number;
-  /** Extra arguments for the worker at this launch index (fault injection). */
-  argsFor?: (index: number) => string[];
   onSpawn?: (worker: LaunchedWorker) => void;
 }
 
@@ -42,7 +46,8 @@ export interface LaunchResult {
 }
 
 export async function launchWorkers(options: LaunchOptions): Promise<LaunchResult> {
-  const nodeArgs = await workerNodeArgs();
+  const nodeArgs = await workerNodeArgs(options.entry ?? 'worker');
+  const env = childEnvironment(options.env);
   const late = options.late ?? 0;
   const total = options.count + late;
   const spawnedAt = Date.now();
@@ -51,11 +56,7 @@ export async function launchWorkers(options: LaunchOptions): Promise<LaunchResul
   const exited: Array<Promise<void>> = [];
 
   for (let index = 0; index < total; index += 1) {
-    const child = spawn(process.execPath, [...nodeArgs, ...options.args, ...(options.argsFor?.(index) ?? [])], {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      cwd: PROJECT_ROOT,
-      env: { ...options.env, INIT_BARRIER: '1' },
-    });
+    const child = spawn(process.execPath, [...nodeArgs, ...options.args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: projectRoot(), env });
     const worker: LaunchedWorker = { index, late: index >= options.count, child, stdout: '', stderr: '', exitCode: null, signal: null };
     child.stdout!.on('data', (chunk: Buffer) => (worker.stdout += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (worker.stderr += chunk.toString()));
@@ -72,7 +73,7 @@ export async function launchWorkers(options: LaunchOptions): Promise<LaunchResul
     ready.push(
       new Promise((resolve) => {
         const timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
-        child.on('message', (message: { type?: string }) => {
+        child.on('message', (message: FromWorker) => {
           if (message?.type === 'ready') {
             clearTimeout(timer);
             resolve(true);
@@ -94,7 +95,7 @@ export async function launchWorkers(options: LaunchOptions): Promise<LaunchResul
   // long the messages take to reach them.
   const startAt = Date.now() + START_AHEAD_MS;
   const go = (w: LaunchedWorker) => {
-    if (readiness[w.index] && w.child.connected) w.child.send({ type: 'go', at: w.late ? startAt + (options.lateAfterMs ?? 0) : startAt });
+    if (readiness[w.index] && w.child.connected) w.child.send({ type: 'go', at: w.late ? startAt + (options.lateAfterMs ?? 0) : startAt } satisfies ToWorker);
   };
   // A worker that never became ready would never be released: stop it rather than wait forever.
   workers.filter((w) => !readiness[w.index] && w.exitCode === null).forEach((w) => w.child.kill('SIGKILL'));

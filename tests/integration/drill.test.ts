@@ -4,15 +4,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startRun } from '../../lib/admin/start-run';
 import { REFUSED, runGuarded, type Refusal } from '../../lib/auth/action-guard';
 import { createSessionToken } from '../../lib/auth/session';
-import { DRILL_RUNS, INIT_HISTORY } from '../../lib/db/collections';
+import { DRILL_RUNS } from '../../lib/db/collections';
 import { ServerClock } from '../../lib/db/server-clock';
 import { consoleInstance, drillJobSchema, readDrillJob, startDrillJob } from '../../lib/drill/job';
 import { DRILL_LEASE_ID, readDrillLease } from '../../lib/drill/lease';
 import { drillRequestSchema, type DrillRequest } from '../../lib/drill/request';
-import { runDrill, runDrillRounds } from '../../lib/drill/run-drill';
+import { runDrill } from '../../lib/drill/run-drill';
 import type { DrillResult } from '../../lib/drill/types';
 import { parseConfig } from '../../lib/env';
-import type { HistoryEvent } from '../../lib/schemas/history';
+import { runEvents } from '../../lib/history/run-events';
 import { PROJECT_ROOT } from '../support/cli';
 import { mongoUri, useTestDb } from '../support/db';
 import { SEEDED_ADMIN } from '../support/session';
@@ -32,8 +32,7 @@ describe('race drill', () => {
     return client.db(name);
   };
   const keep = (r: DrillResult) => kept.push(...new Set([r.database, r.history_database]));
-  const history = (r: DrillResult) =>
-    db(r.history_database).collection<HistoryEvent>(INIT_HISTORY).find({ run_id: r.run_id }, { sort: { at: 1, _id: 1 } }).toArray();
+  const history = (r: DrillResult) => runEvents(db(r.history_database), r.run_id);
 
   afterAll(async () => {
     for (const name of kept) await db(name).dropDatabase().catch(() => {});
@@ -82,7 +81,8 @@ describe('race drill', () => {
   }, 150_000);
 
   it('lease, 8 workers + 2 late, 20 times: every time one acquired, one wipe, three projects, no invalid component', async () => {
-    const results = await runDrillRounds(mongoUri(), { algorithm: 'lease', workers: 8, late: 2, lateAfterMs: 100, windowMs: 200 }, 20);
+    const results: DrillResult[] = [];
+    for (let round = 0; round < 20; round += 1) results.push(await runDrill(mongoUri(), { algorithm: 'lease', workers: 8, late: 2, lateAfterMs: 100, windowMs: 200 }));
     expect(results).toHaveLength(20);
     for (const r of results) {
       expect({ round: r.run_id, acquired: r.acquired, wipes: r.wipes, projects: r.projects, invalid: r.invalid_components }).toEqual({
@@ -99,7 +99,8 @@ describe('race drill', () => {
     }
     // Twenty fresh scratch databases, twenty generations.
     expect(new Set(results.map((r) => r.database)).size).toBe(20);
-  }, 180_000);
+    // Each round starts its own ten processes (about a second of CPU each): minutes on two busy cores.
+  }, 600_000);
 
   it('lease with the holder killed (SIGKILL) mid-seed: takeover after the lease, one completed generation', async () => {
     const r = await runDrill(mongoUri(), { algorithm: 'lease', workers: 6, leaseMs: 1_000, killHolder: true, killPauseMs: 1_500, keep: true });

@@ -2,7 +2,7 @@ import type { Db, Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { auditDatabase } from '../../lib/audit/run-audit';
 import { DASHBOARDS, INIT_HISTORY, PROJECTS } from '../../lib/db/collections';
-import { runVerdict } from '../../lib/history/verdict';
+import { runVerdict, workersReportSchema } from '../../lib/history/verdict';
 import { newRunId } from '../../lib/init/prepare';
 import { readState } from '../../lib/init/state';
 import { launchWorkers, type LaunchedWorker, type LaunchResult } from '../../lib/workers/launch';
@@ -17,24 +17,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SEEDED = ['dashboards', 'deltatables', 'groups', 'multiqc', 'projects', 'users'];
 
 const env = () => ({ MONGODB_URI: mongoUri(), MONGODB_DB: dbName, ...TEST_PASSWORDS });
-
-interface Verdict {
-  run_id: string;
-  workers: number;
-  acquired: number;
-  waited: number;
-  skipped: number;
-  failed: number;
-  lost: number;
-  wipes: number;
-  takeovers: number;
-  completions: number;
-  projects: number;
-  dashboards: number;
-  invalid_components: number;
-  pass: boolean;
-  holders: string[];
-}
 
 const history = (filter: Document) =>
   db().collection<HistoryEvent>(INIT_HISTORY).find(filter, { sort: { at: 1, _id: 1 } }).toArray();
@@ -64,13 +46,18 @@ async function expectDataWhole(target: Db) {
   expect(audit.summary).toMatchObject({ dashboards: 3, components: 63, error: 0 });
 }
 
-/** Starts workers without waiting for them; kills any still running if the test body fails. */
+/**
+ * Starts workers without waiting for them; kills any still running if the test body fails. They
+ * are the drill's worker (cli/drill-worker.ts), whose default algorithm is the product's: it adds
+ * the fault injection `--pause-after` these tests need.
+ */
 function startWorkers(count: number, args: string[], extraEnv: Record<string, string>) {
   const spawned: LaunchedWorker[] = [];
   const launch: Promise<LaunchResult> = launchWorkers({
+    entry: 'drill-worker',
     count,
     args,
-    env: { ...process.env, ...env(), ...extraEnv },
+    env: { ...env(), ...extraEnv },
     onSpawn: (w) => spawned.push(w),
   });
   const byPid = (pid: number) => {
@@ -99,7 +86,7 @@ describe('N worker processes against one database', () => {
   it('16 workers with --wipe: one acquires, one wipe, the others wait, everything seeded', async () => {
     const result = await runCli('workers', ['-n', '16', '--wipe', '--generation', 'g1', '--json'], env());
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    const v = lastJsonLine<Verdict>(result.stdout);
+    const v = workersReportSchema.parse(lastJsonLine(result.stdout));
     expect(v).toMatchObject({
       workers: 16,
       acquired: 1,
@@ -136,7 +123,7 @@ describe('N worker processes against one database', () => {
     expect(g1Data, 'needs the first run').toBeDefined();
     const result = await runCli('workers', ['-n', '16', '--wipe', '--generation', 'g1', '--json'], env());
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    const v = lastJsonLine<Verdict>(result.stdout);
+    const v = workersReportSchema.parse(lastJsonLine(result.stdout));
     expect(v).toMatchObject({ workers: 16, acquired: 0, wipes: 0, skipped: 16, waited: 0, failed: 0, projects: 3, dashboards: 5 });
     const events = await history({ run_id: v.run_id });
     expect(events.filter((e) => e.event === 'skipped-complete')).toHaveLength(16);
@@ -149,7 +136,7 @@ describe('N worker processes against one database', () => {
     const before = await readState(db());
     const result = await runCli('workers', ['-n', '16', '--wipe', '--generation', 'g2', '--json'], env());
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    const v = lastJsonLine<Verdict>(result.stdout);
+    const v = workersReportSchema.parse(lastJsonLine(result.stdout));
     expect(v).toMatchObject({ workers: 16, acquired: 1, wipes: 1, waited: 15, skipped: 0, failed: 0, projects: 3, dashboards: 5, invalid_components: 0 });
     const events = await history({ run_id: v.run_id });
     expect(events.filter((e) => e.event === 'wiped')).toHaveLength(1);
