@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { USERS } from '../db/collections';
 import type { Config } from '../env';
 import { objectIdSchema } from '../schemas/object-id';
-import { hashPassword, randomPassword, verifyPasswordAsync } from '../seeds/passwords';
+import { hashPassword, randomPassword, verifyPassword } from './passwords';
 import { beginAttempt, type Refusal } from './rate-limit';
 import type { SessionUser } from './session';
 
@@ -30,10 +30,10 @@ export async function checkCredentials(db: Db, email: string, password: string):
   if (!user?.success) {
     // As slow as a real check, so the answer's timing does not tell which emails exist.
     dummyHash ??= hashPassword('nobody@invalid', randomPassword());
-    await verifyPasswordAsync(password, dummyHash);
+    await verifyPassword(password, dummyHash);
     return null;
   }
-  if (!(await verifyPasswordAsync(password, user.data.password).catch(() => false))) return null;
+  if (!(await verifyPassword(password, user.data.password).catch(() => false))) return null;
   return { userId: user.data._id.toHexString(), email: user.data.email, role: user.data.is_admin ? 'admin' : 'viewer' };
 }
 

@@ -1,30 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import bcrypt from 'bcryptjs';
+import { randomPassword } from '../auth/passwords';
 import type { PASSWORD_SOURCES } from './schema';
 
 export type PasswordSource = (typeof PASSWORD_SOURCES)[number];
 export type Passwords = Partial<Record<PasswordSource, string>>;
-
-const BCRYPT_COST = 10;
-
-/**
- * bcrypt with a salt derived from the email and the password: the same configured password always
- * gives the same hash, so reseeding writes identical user documents and signs nobody out.
- */
-export function hashPassword(email: string, password: string): string {
-  const seed = createHash('sha256').update(`depictio-seed:${email}\0${password}`).digest();
-  const salt = `$2b$${BCRYPT_COST}$${bcrypt.encodeBase64(seed, 16)}`;
-  return bcrypt.hashSync(password, salt);
-}
-
-export function verifyPassword(password: string, hash: string): boolean {
-  return bcrypt.compareSync(password, hash);
-}
-
-/** A random password (16 characters from 96 random bits). */
-export function randomPassword(): string {
-  return randomBytes(12).toString('base64url');
-}
 
 type PasswordMemory = { generated: Map<string, string>; announced: Set<string> };
 
@@ -61,9 +39,4 @@ export function announceGeneratedPasswords(
     memory().announced.add(key);
     log(`${p.email}: no ${p.source} configured, generated password (shown once): ${p.password}`);
   }
-}
-
-/** The same check without blocking the event loop (the console's sign-in). */
-export function verifyPasswordAsync(password: string, hash: string): Promise<boolean> {
-  return bcrypt.compare(password, hash);
 }

@@ -1,7 +1,8 @@
 import { ObjectId } from 'mongodb';
 import type { GroupDoc, UserDoc, UserRefDoc } from '../schemas/platform';
 import type { Credentials, SeedBundle } from './build';
-import { generatedPassword, hashPassword } from './passwords';
+import { hashPassword } from '../auth/passwords';
+import { generatedPassword } from './passwords';
 import type { Problems } from './problems';
 import type { SeedUsers } from './schema';
 
