@@ -7,7 +7,7 @@ import { plural } from '../history/plural';
 import { tallyRun } from '../history/run-tally';
 import { readState } from '../init/state';
 import type { HistoryEvent } from '../schemas/history';
-import type { DrillAlgorithm, DrillBreach, DrillResult } from './types';
+import { drillTallySchema, type DrillAlgorithm, type DrillBreach, type DrillResult } from './types';
 
 /** What the drill finds in the scratch database once every worker has exited. */
 export interface DrillData {
@@ -156,7 +156,7 @@ export function findBreaches(events: HistoryEvent[], latePids: ReadonlySet<numbe
 
 /** Turns the history and the data left behind into the drill's report: the run's verdict, and what only a drill can check. */
 export function analyzeDrill(events: HistoryEvent[], data: DrillData, expected: DrillExpectation, ctx: DrillContext): DrillResult {
-  const { generations: _generations, workers: _workers, started_at: _started, finished_at: _finished, ...tally } = tallyRun(events);
+  const tally = drillTallySchema.parse(tallyRun(events));
   const breaches = findBreaches(events, ctx.latePids);
 
   const nameCounts = new Map<string, number>();

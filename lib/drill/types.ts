@@ -16,7 +16,7 @@ export const LEGACY_POLL_MS = 1_000;
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
 
 /** The drill reports its own worker count (on time and late) and generation; no dates in a result that travels as JSON. */
-const drillTallySchema = runTallySchema.omit({ generations: true, workers: true, started_at: true, finished_at: true });
+export const drillTallySchema = runTallySchema.omit({ generations: true, workers: true, started_at: true, finished_at: true });
 
 export const drillOptionsSchema = z.object({
   algorithm: z.enum(DRILL_ALGORITHMS),
