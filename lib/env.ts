@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { redactUri } from './db/redact-uri';
 import { proxyEntryProblem } from './http/client-address';
 import { checkWholeNumber, wholeNumberMessage } from './whole-number';
+import { zodProblems } from './zod-issues';
 
 /**
  * The one place the environment is read. Every variable is validated here; a wrong value stops the
@@ -201,7 +202,8 @@ export class ConfigError extends Error {
 
 export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = envSchema.safeParse(env);
-  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
+  // Each message names its variable already (the superRefine's too).
+  if (!result.success) throw new ConfigError(zodProblems(result.error).map((p) => p.message));
   return result.data;
 }
 

@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import type { z } from 'zod';
 import { isUnreachableError } from '../db/client';
+import { zodIssueLines } from '../zod-issues';
 import { verifySessionToken, type Session } from './session';
 
 /**
@@ -91,10 +92,6 @@ function paramsForAudit(raw: unknown): unknown {
   }
 }
 
-function issuesOf(error: z.ZodError): string[] {
-  return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
-}
-
 /** A FormData's fields as a plain object (a form posts FormData; client code posts objects). */
 export function formInput(raw: unknown): unknown {
   if (typeof FormData !== 'undefined' && raw instanceof FormData) {
@@ -129,7 +126,7 @@ export async function runGuarded<A extends Access, S extends z.ZodType, T extend
     }
     const input = def.schema.safeParse(formInput(rawInput));
     if (!input.success) {
-      const issues = issuesOf(input.error);
+      const issues = zodIssueLines(input.error);
       await audit({ outcome: 'invalid', params: paramsForAudit(formInput(rawInput)), error: issues.join('; ') });
       return refuse('invalid', REFUSED.invalid, { issues });
     }

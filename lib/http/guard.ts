@@ -3,6 +3,7 @@ import { sessionFromRequest } from '../auth/current-session';
 import type { Session } from '../auth/session';
 import { isUnreachableError } from '../db/client';
 import { ConfigError } from '../env';
+import { zodIssueLines } from '../zod-issues';
 
 /** An error a handler throws to answer with this status and message (the message is shown to the caller). */
 export class HttpError extends Error {
@@ -29,8 +30,7 @@ export function parseQuery<S extends z.ZodType>(schema: S, url: string): z.outpu
   for (const [key, value] of new URL(url).searchParams) if (!(key in query)) query[key] = value;
   const parsed = schema.safeParse(query);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
-    throw new HttpError(400, problems.join('; '));
+    throw new HttpError(400, zodIssueLines(parsed.error).join('; '));
   }
   return parsed.data;
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { zodProblems } from '../zod-issues';
 
 export interface SeedProblem {
   file: string;
@@ -14,15 +15,7 @@ export class SeedValidationError extends Error {
   }
 }
 
-/** `workflows[0].data_collections[1]._id` from zod's path. */
-export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
-}
-
-export function zodProblems(file: string, error: z.ZodError): SeedProblem[] {
-  return error.issues.map((issue) => ({
-    file,
-    field: fieldPath(issue.path),
-    message: issue.code === 'invalid_type' && issue.input === undefined ? 'missing (required)' : issue.message,
-  }));
+/** A seed file's zod problems, each named with the file. */
+export function seedProblems(file: string, error: z.ZodError): SeedProblem[] {
+  return zodProblems(error, { missing: 'missing (required)' }).map((p) => ({ file, ...p }));
 }

@@ -3,7 +3,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { assertShapes, type Credentials, type SeedBundle } from './build';
 import { buildDashboards, type BuiltDashboard } from './dashboards';
-import { zodProblems } from './errors';
+import { seedProblems } from './errors';
 import { Problems } from './problems';
 import { buildProject, type DcInfo } from './project';
 import { seedUsersSchema, type SeedUsers } from './schema';
@@ -71,7 +71,7 @@ export async function readSeeds(dir: string, credentials: Credentials): Promise<
     overall.update(`${USERS_FILE}\0${usersText}\0`);
     const parsed = seedUsersSchema.safeParse(parseYaml(usersText, label(usersPath), problems) ?? {});
     if (parsed.success) extra = parsed.data;
-    else problems.errors.push(...zodProblems(label(usersPath), parsed.error));
+    else problems.errors.push(...seedProblems(label(usersPath), parsed.error));
   }
   const users = buildUsers(extra, label(usersPath), credentials, problems);
 
