@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { SIGNIN_ATTEMPTS } from '../db/collections';
-import { isDuplicateKey } from '../lock/errors';
+import { isDuplicateKey } from '../db/duplicate-key';
 
 /**
  * Sign-in limits that slow guessing down without letting a stranger lock the owner out, counted in

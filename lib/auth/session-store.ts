@@ -1,6 +1,6 @@
 import { ObjectId, type Db } from 'mongodb';
 import { CONSOLE_SESSIONS, USERS } from '../db/collections';
-import { isDuplicateKey } from '../lock/errors';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { Role, Session, SessionUser } from './session';
 
 /**

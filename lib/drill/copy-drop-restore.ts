@@ -1,4 +1,4 @@
-import { isDuplicateKey } from '../lock/errors';
+import { isDuplicateKey } from '../db/duplicate-key';
 import { LOCK_ID } from '../db/collections';
 import {
   failWithCleanup,

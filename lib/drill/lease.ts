@@ -2,7 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import { z } from 'zod';
 import { DRILL_RUNS } from '../db/collections';
 import type { ServerClock } from '../db/server-clock';
-import { isDuplicateKey } from '../lock/errors';
+import { isDuplicateKey } from '../db/duplicate-key';
 
 /**
  * One drill at a time across every console instance: a lease in one document of `drill_runs`,

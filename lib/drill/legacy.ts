@@ -2,7 +2,7 @@ import type { Collection, Db, Document, Filter } from 'mongodb';
 import { DASHBOARDS, DELTATABLES, GROUPS, INITIALIZATION, LOCK_ID, MULTIQC, PROJECTS, USERS } from '../db/collections';
 import type { ServerClock } from '../db/server-clock';
 import type { HistoryRecorder } from '../history/recorder';
-import { isDuplicateKey } from '../lock/errors';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { WorkerIdentity } from '../lock/identity';
 import type { SeedBundle, SeedProjectBundle } from '../seeds/build';
 

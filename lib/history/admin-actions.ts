@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import os from 'node:os';
-import { ObjectId, type Db } from 'mongodb';
+import type { Db, ObjectId } from 'mongodb';
 import type { AuditEntry } from '../auth/action-guard';
 import { INIT_HISTORY } from '../db/collections';
-import { isDuplicateKey } from '../lock/errors';
+import { derivedTimedObjectId } from '../db/derived-object-id';
+import { isDuplicateKey } from '../db/duplicate-key';
 import { ServerClock } from '../db/server-clock';
 import type { HistoryEvent } from '../schemas/history';
 
@@ -67,10 +67,7 @@ export async function recordAdminAction(db: Db, entry: AuditEntry): Promise<void
  * one document: the loser of the insert race updates instead.
  */
 function refusalsId(email: string, windowStart: Date): ObjectId {
-  const bytes = Buffer.alloc(12);
-  bytes.writeUInt32BE(Math.floor(windowStart.getTime() / 1000), 0);
-  createHash('sha256').update(`admin-action-refused\0${email}`).digest().copy(bytes, 4, 0, 8);
-  return new ObjectId(bytes);
+  return derivedTimedObjectId(`admin-action-refused\0${email}`, windowStart);
 }
 
 /**

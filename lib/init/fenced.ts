@@ -1,6 +1,6 @@
 import type { AnyBulkWriteOperation, ClientSession, Db, Document, Filter, ObjectId } from 'mongodb';
 import { durable } from '../db/concerns';
-import { duplicateKeys, isOnId, type DuplicateKey } from '../lock/errors';
+import { duplicateKeys, isOnId, type DuplicateKey } from '../db/duplicate-key';
 import { RetryBatchError, type Lease } from '../lock/lease';
 
 /** Documents the holder with `fence` may overwrite or delete: never a newer holder's. */

@@ -3,7 +3,7 @@ import type { Db } from 'mongodb';
 import { ServerClock } from '../db/server-clock';
 import { retryTransient } from '../db/transient';
 import { HistoryRecorder } from '../history/recorder';
-import { LeaseLostError } from '../lock/errors';
+import { LeaseLostError } from '../lock/lease-lost-error';
 import type { WorkerIdentity } from '../lock/identity';
 import { acquireLease, type Lease } from '../lock/lease';
 import type { HistoryEvent } from '../schemas/history';

@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import { committed, durable } from '../db/concerns';
 import { INITIALIZATION, LOCK_ID, STATE_ID } from '../db/collections';
-import { isDuplicateKey } from '../lock/errors';
+import { isDuplicateKey } from '../db/duplicate-key';
 import { REMEMBERED_GENERATIONS, parseLock, type Lease } from '../lock/lease';
 import type { LockDoc } from '../schemas/lock';
 import { stateSchema, type InitState } from '../schemas/state';

@@ -2,11 +2,12 @@ import { performance } from 'node:perf_hooks';
 import type { ClientSession, Collection, Db, UpdateFilter } from 'mongodb';
 import { MAJORITY_WRITE, committed, durable } from '../db/concerns';
 import { INIT_HISTORY, INITIALIZATION, LOCK_ID, STATE_ID } from '../db/collections';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { ServerClock } from '../db/server-clock';
 import { serverFacts, type ServerFacts } from '../db/topology';
 import { retryTransient } from '../db/transient';
 import { lockSchema, type Holder, type LockDoc } from '../schemas/lock';
-import { LeaseLostError, isDuplicateKey } from './errors';
+import { LeaseLostError } from './lease-lost-error';
 
 // Untyped on purpose: the lock may hold the platform's own fields; readLock parses what comes back.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -11,7 +11,7 @@ import {
   type WorkflowDoc,
 } from '../schemas/platform';
 import { findByPattern, polarsType, readHeader, resolveSeedPath } from './data-file';
-import { derivedObjectId } from './derived-id';
+import { derivedObjectId } from '../db/derived-object-id';
 import { at, type Problems } from './problems';
 import { isObject } from './stored';
 

@@ -9,7 +9,7 @@ import { runWorker, type WorkerOptions } from '../../lib/init/run-worker';
 import { beginState, completeState, readState } from '../../lib/init/state';
 import { wipeDatabase } from '../../lib/init/wipe';
 import { writeSeeds } from '../../lib/init/seed-writer';
-import { LeaseLostError } from '../../lib/lock/errors';
+import { LeaseLostError } from '../../lib/lock/lease-lost-error';
 import { workerIdentity } from '../../lib/lock/identity';
 import { acquireLease, readLock, type Lease } from '../../lib/lock/lease';
 import type { SeedBundle } from '../../lib/seeds/build';

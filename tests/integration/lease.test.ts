@@ -4,7 +4,7 @@ import { INIT_HISTORY, INITIALIZATION, LOCK_ID, PROJECTS } from '../../lib/db/co
 import { ServerClock } from '../../lib/db/server-clock';
 import { fencedWrite, notNewerThan } from '../../lib/init/fenced';
 import { runWorker } from '../../lib/init/run-worker';
-import { LeaseLostError } from '../../lib/lock/errors';
+import { LeaseLostError } from '../../lib/lock/lease-lost-error';
 import { workerIdentity } from '../../lib/lock/identity';
 import { acquireLease, readLock, type Lease } from '../../lib/lock/lease';
 import type { Holder } from '../../lib/schemas/lock';

@@ -1,14 +1,4 @@
-/** The holder no longer holds the lease: it must stop at once and write nothing more. */
-export class LeaseLostError extends Error {
-  constructor(
-    readonly fence: number,
-    reason: string,
-  ) {
-    super(`lease lost (fence ${fence}): ${reason}`);
-    this.name = 'LeaseLostError';
-  }
-}
-
+/** The server's duplicate-key failures (E11000), read from a single command's error or a bulk write's. */
 type RawWriteError = { code?: unknown; index?: unknown; keyPattern?: unknown; keyValue?: unknown; errmsg?: unknown };
 
 /** One duplicate-key failure: the op's index in its batch, and the unique key it collided on. */
