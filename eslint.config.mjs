@@ -7,8 +7,14 @@ import tseslint from 'typescript-eslint';
 
 const NO_REACT_OR_NEXT = {
   patterns: [
-    { group: ['react', 'react/*', 'react-dom', 'react-dom/*', 'next', 'next/*', '@tanstack/*', 'next-themes', 'lucide-react'], message: 'lib/ is the product without a UI: no React or Next here.' },
-    { group: ['@/app/*', '@/components/*', '../app/*', '../components/*', '../../app/*', '../../components/*'], message: 'lib/ must not import from app/ or components/.' },
+    {
+      group: ['react', 'react/*', 'react-dom', 'react-dom/*', 'next', 'next/*', '@tanstack/*', 'next-themes', 'lucide-react'],
+      message: 'lib/ is the product without a UI: no React or Next here.',
+    },
+    {
+      group: ['@/app/*', '@/components/*', '../app/*', '../components/*', '../../app/*', '../../components/*'],
+      message: 'lib/ must not import from app/ or components/.',
+    },
   ],
 };
 
@@ -20,7 +26,10 @@ export default tseslint.config(
     rules: {
       ...nextPlugin.configs.recommended.rules,
       ...nextPlugin.configs['core-web-vitals'].rules,
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through lib/env.ts (config()/parseConfig()).' }],
     },
   },

@@ -77,7 +77,8 @@ async function main(): Promise<number> {
       console.error(`${who}: ${legacy.reason}`);
       return 1;
     }
-    const done = legacy.outcome === 'acquired' ? `initialized${legacy.wiped ? ' after dropping the database' : ''}` : `${legacy.outcome}; done by ${legacy.completedBy}`;
+    const done =
+      legacy.outcome === 'acquired' ? `initialized${legacy.wiped ? ' after dropping the database' : ''}` : `${legacy.outcome}; done by ${legacy.completedBy}`;
     console.log(`${who} (${algorithm}): ${done}`);
     return 0;
   } finally {

@@ -23,7 +23,8 @@ function argError(message: string): Error {
   return Object.assign(new Error(message), { code: 'ERR_PARSE_ARGS_INVALID' });
 }
 
-const optionalWhole = (name: string, raw: string | undefined, min: number, max: number) => (raw === undefined ? undefined : parseWholeNumberArg(name, raw, min, max));
+const optionalWhole = (name: string, raw: string | undefined, min: number, max: number) =>
+  raw === undefined ? undefined : parseWholeNumberArg(name, raw, min, max);
 
 async function main(): Promise<number> {
   const { values: args } = parseArgs({
@@ -85,7 +86,10 @@ function renderTable(results: DrillResult[]): string {
     ['components with invalid DC ids', (r) => String(r.invalid_components)],
     ['duplicate registrations', (r) => String(r.duplicate_registrations)],
     ['completion marker', (r) => (r.completion_marker ? 'yes' : 'missing')],
-    ['lock taken inside the window', (r) => (r.window_ms === null ? '-' : `${r.breaches.filter((b) => b.in_window).length} (${r.breaches.filter((b) => b.in_window && b.late).length} late)`)],
+    [
+      'lock taken inside the window',
+      (r) => (r.window_ms === null ? '-' : `${r.breaches.filter((b) => b.in_window).length} (${r.breaches.filter((b) => b.in_window && b.late).length} late)`),
+    ],
     ['ready before a later wipe', (r) => String(r.ready_before_last_wipe)],
     ['takeovers', (r) => String(r.takeovers)],
     ['failed workers', (r) => String(r.failed)],
@@ -95,7 +99,11 @@ function renderTable(results: DrillResult[]): string {
   const header = ['', ...results.map((r) => r.algorithm)];
   const body = rows.map(([label, cell]) => [label, ...results.map(cell)]);
   const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 

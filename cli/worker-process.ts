@@ -48,7 +48,11 @@ export async function startWorkerProcess(args: WorkerArgs, cfg: Config = parseCo
     runId: args['run-id'] ?? cfg.INIT_RUN_ID ?? newRunId('run'),
     workerName: args.name,
   });
-  const client = await connect({ uri, timeoutMs: Math.min(cfg.MONGODB_TIMEOUT_MS, cfg.INIT_WAIT_TIMEOUT_MS), appName: cfg.MONGODB_APP_NAME ?? 'depictio-init-worker' });
+  const client = await connect({
+    uri,
+    timeoutMs: Math.min(cfg.MONGODB_TIMEOUT_MS, cfg.INIT_WAIT_TIMEOUT_MS),
+    appName: cfg.MONGODB_APP_NAME ?? 'depictio-init-worker',
+  });
   try {
     // Part of start-up: a first read warms the connection and the code paths before the race.
     await readLockAndState(client.db(cfg.MONGODB_DB));
@@ -59,7 +63,8 @@ export async function startWorkerProcess(args: WorkerArgs, cfg: Config = parseCo
     throw error;
   }
   const logEvent = (event: HistoryEvent) => {
-    if (!args.quiet) console.log(`${event.at.toISOString()} ${options.identity.worker_id} ${event.event}${event.fence !== null ? ` fence=${event.fence}` : ''}`);
+    if (!args.quiet)
+      console.log(`${event.at.toISOString()} ${options.identity.worker_id} ${event.event}${event.fence !== null ? ` fence=${event.fence}` : ''}`);
   };
   return { cfg, options, client, logEvent };
 }
@@ -71,7 +76,9 @@ export async function runLeaseWorker(worker: WorkerProcess, onEvent: (event: His
   const outcome = await runWorker(worker.client.db(worker.cfg.MONGODB_DB), { ...options, onEvent, yieldCpuWhileWaiting: true });
   switch (outcome.outcome) {
     case 'acquired':
-      console.log(`${who}: initialized generation ${options.generation} (fence ${outcome.fence}${outcome.wiped ? ', wiped' : ''}; ${JSON.stringify(outcome.counts)})`);
+      console.log(
+        `${who}: initialized generation ${options.generation} (fence ${outcome.fence}${outcome.wiped ? ', wiped' : ''}; ${JSON.stringify(outcome.counts)})`,
+      );
       announceGeneratedPasswords(options.seeds.generatedPasswords);
       return 0;
     case 'waited':

@@ -10,7 +10,11 @@ const whole = (min: number, max: number, unit = '') =>
   z.unknown().transform((raw, ctx) => {
     const checked = checkWholeNumber(raw, min, max);
     if (checked.ok) return checked.value;
-    const message = { 'not-whole': `must be a whole number from ${min} to ${max}${unit}`, 'below-min': `must be at least ${min}${unit}`, 'above-max': `must be at most ${max}${unit}` };
+    const message = {
+      'not-whole': `must be a whole number from ${min} to ${max}${unit}`,
+      'below-min': `must be at least ${min}${unit}`,
+      'above-max': `must be at most ${max}${unit}`,
+    };
     ctx.addIssue({ code: 'custom', message: message[checked.problem] });
     return z.NEVER;
   });

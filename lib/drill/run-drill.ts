@@ -179,14 +179,17 @@ export async function runDrill(uri: string, input: DrillOptions, hooks: DrillHoo
     progress('starting', round.database);
     if (hooks.onProgress || options.killHolder) {
       let busy = false;
-      watcher = setInterval(() => {
-        if (busy) return;
-        busy = true;
-        void watch(() => readEvents(client, round), children, options.killHolder, killed)
-          .then((counts) => progress('running', round.database, counts))
-          .catch(() => {})
-          .finally(() => (busy = false));
-      }, hooks.progressMs ?? (options.killHolder ? 25 : 250));
+      watcher = setInterval(
+        () => {
+          if (busy) return;
+          busy = true;
+          void watch(() => readEvents(client, round), children, options.killHolder, killed)
+            .then((counts) => progress('running', round.database, counts))
+            .catch(() => {})
+            .finally(() => (busy = false));
+        },
+        hooks.progressMs ?? (options.killHolder ? 25 : 250),
+      );
     }
     const launch = await launchWorkers({
       entry: 'drill-worker',

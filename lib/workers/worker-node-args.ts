@@ -38,7 +38,14 @@ export async function workerNodeArgs(entry: WorkerEntry): Promise<string[]> {
 }
 
 async function unchanged(bundle: Bundle): Promise<boolean> {
-  const times = await Promise.all(bundle.inputs.map(([file]) => stat(file).then((s) => s.mtimeMs, () => -1)));
+  const times = await Promise.all(
+    bundle.inputs.map(([file]) =>
+      stat(file).then(
+        (s) => s.mtimeMs,
+        () => -1,
+      ),
+    ),
+  );
   return times.every((time, i) => time === bundle.inputs[i]![1]);
 }
 
