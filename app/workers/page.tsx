@@ -10,6 +10,7 @@ import { eventsQuerySchema, filterChoices, historyMatch, queryEvents, runsQueryS
 import { listRuns } from '@/lib/console/runs';
 import { eventsApiQuery, runsApiQuery } from '@/lib/console/urls';
 import { sharedDb } from '@/lib/db/client';
+import { zodIssueLines } from '@/lib/zod-issues';
 import { PageHeader } from '@/components/ui/page-header';
 
 export const dynamic = 'force-dynamic';
@@ -25,13 +26,14 @@ export default async function WorkersPage({ searchParams }: { searchParams: Prom
   const runsInput = runsQuerySchema.safeParse(runsApiQuery(params));
   const eventsInput = eventsQuerySchema.safeParse(eventsApiQuery(params));
   if (!runsInput.success || !eventsInput.success) {
-    const issues = [...(runsInput.error?.issues ?? []), ...(eventsInput.error?.issues ?? [])];
+    // The two inputs share the filters: a bad filter is named once.
+    const problems = new Set([runsInput.error, eventsInput.error].flatMap((error) => (error ? zodIssueLines(error) : [])));
     return (
       <>
         <PageHeader title="Workers" />
         <Banner title="These filters cannot be used">
           <ul>
-            {[...new Set(issues.map((i) => `${i.path.join('.')}: ${i.message}`))].map((m) => (
+            {[...problems].map((m) => (
               <li key={m}>{m}</li>
             ))}
           </ul>
