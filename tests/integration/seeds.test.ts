@@ -11,7 +11,7 @@ import { SeedValidationError } from '../../lib/seeds/errors';
 import type { SeedPlan } from '../../lib/seeds/plan';
 import { lastJsonLine, runCli } from '../support/cli';
 import { mongoUri, useTestDb } from '../support/db';
-import { DEPICTIO_V082_DIR, TEST_PASSWORDS, loadTestSeeds, seedsWith } from '../support/seeds';
+import { DEPICTIO_V082_DIR, SEEDS_DIR, TEST_PASSWORDS, loadTestSeeds, seedsWith } from '../support/seeds';
 import { snapshot } from '../support/snapshot';
 
 const main = useTestDb(import.meta.url);
@@ -213,6 +213,36 @@ describe('seeding', () => {
     await expectWrittenBy(third, 'run-wipe-c');
     expect(await seededData(db)).toEqual(first);
   });
+});
+
+describe('npm run seeds -- check', () => {
+  it('on the shipped seeds: exit 0, every project, DC, dashboard and registration, no problem', async () => {
+    const result = await runCli('seeds', ['check', '--json'], { SEEDS_DIR });
+    expect(result.code, result.stderr).toBe(0);
+    const plan = lastJsonLine<SeedPlan>(result.stdout);
+    expect(plan).toMatchObject({ errors: [], warnings: [] });
+    expect(plan.totals).toEqual({ projects: 3, workflows: 3, data_collections: 9, dashboards: 5, components: 63, deltatables: 8, multiqc: 1 });
+  }, 60_000);
+
+  it('on a folder with errors: exit 1, each error with its file and path apart from the warnings; a missing folder: exit 2', async () => {
+    const dir = await badSeeds('init/iris/.db_seeds/dashboard.json', (d: any) => {
+      d.stored_metadata[0].dc_id = { $oid: '646b0f3c1e4a2d7f8e5b8ca6' }; // a DC id of no project
+      d.stored_metadata[1].dc_config._id = { $oid: '68ee1ce0766d13e034d230f7' }; // a stale snapshot
+    });
+    const result = await runCli('seeds', ['check', '--seeds', dir], {});
+    expect(result.code, result.stderr).toBe(1);
+    const file = `${path.basename(dir)}/init/iris/.db_seeds/dashboard.json`;
+    const [errors, warnings] = result.stdout.split(/\n\d+ warnings?:\n/);
+    expect(errors).toContain(`${file}: stored_metadata[0]: `);
+    expect(errors).toContain('646b0f3c1e4a2d7f8e5b8ca6 matches no data collection');
+    expect(warnings).toContain(`${file}: stored_metadata[1]: `);
+    expect(warnings).toContain('dc_config._id 68ee1ce0766d13e034d230f7 disagrees with dc_id 646b0f3c1e4a2d7f8e5b8c9c');
+    expect(result.stdout).toContain('FAIL: 1 error, 1 warning');
+
+    const missing = await runCli('seeds', ['check', '--seeds', path.join(dir, 'nothing-here')], {});
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('seeds folder is missing or unreadable');
+  }, 60_000);
 });
 
 const v082 = useTestDb(`${import.meta.url}-depictio-v082`);
