@@ -3,9 +3,8 @@
 export const FILTER_KEYS = ['run', 'worker', 'event', 'from', 'to'] as const;
 /** A page's search params, as a server page receives them or as the browser's URLSearchParams. */
 export type SearchParams = Record<string, string | string[] | undefined> | URLSearchParams;
-type Params = SearchParams;
 
-function get(params: Params, key: string): string | undefined {
+function get(params: SearchParams, key: string): string | undefined {
   const value = params instanceof URLSearchParams ? params.get(key) : params[key];
   const first = Array.isArray(value) ? value[0] : value;
   return first || undefined;
@@ -17,7 +16,7 @@ export function queryString(entries: Record<string, string | number | undefined 
   return search.toString();
 }
 
-export function filterEntries(params: Params): Record<string, string | undefined> {
+export function filterEntries(params: SearchParams): Record<string, string | undefined> {
   return Object.fromEntries(FILTER_KEYS.map((key) => [key, get(params, key)]));
 }
 
@@ -25,24 +24,24 @@ export const RUNS_PER_PAGE = 5;
 export const EVENTS_PER_PAGE = 50;
 
 /** The runs list's query for a workers page URL: what /api/runs reads (history-query.ts runsQuerySchema). */
-export function runsApiQuery(params: Params): Record<string, string | number | undefined> {
+export function runsApiQuery(params: SearchParams): Record<string, string | number | undefined> {
   return { ...filterEntries(params), skip: get(params, 'runs_skip'), limit: RUNS_PER_PAGE };
 }
 
 /** The events table's query for a workers page URL: what /api/history reads (history-query.ts eventsQuerySchema). */
-export function eventsApiQuery(params: Params): Record<string, string | number | undefined> {
+export function eventsApiQuery(params: SearchParams): Record<string, string | number | undefined> {
   return { ...filterEntries(params), before: get(params, 'before'), after: get(params, 'after'), limit: EVENTS_PER_PAGE };
 }
 
-export function runsApiUrl(params: Params): string {
+export function runsApiUrl(params: SearchParams): string {
   return `/api/runs?${queryString(runsApiQuery(params))}`;
 }
 
-export function eventsApiUrl(params: Params): string {
+export function eventsApiUrl(params: SearchParams): string {
   return `/api/history?${queryString(eventsApiQuery(params))}`;
 }
 
-export function exportUrl(params: Params, format: 'json' | 'csv'): string {
+export function exportUrl(params: SearchParams, format: 'json' | 'csv'): string {
   return `/api/history/export?${queryString({ ...filterEntries(params), format })}`;
 }
 
