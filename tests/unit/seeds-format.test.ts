@@ -193,4 +193,17 @@ groups:
       expect.arrayContaining(['users[0].id', 'users[0].email', 'users[0].password_from']),
     );
   });
+
+  it("gives each project folder its own digest: editing one folder's dashboard changes its digest only", async () => {
+    const other = projectYaml().replaceAll('aaaaaaaaaaaaaaaaaaaaaa0', 'eeeeeeeeeeeeeeeeeeeeee0').replace('name: Demo', 'name: Other');
+    const files = base({ 'other/project.yaml': other });
+    const first = await loadSeeds(await folder(files), CREDENTIALS);
+    const edited = { ...dashboard, title: 'Demo board, edited' };
+    const second = await loadSeeds(await folder({ ...files, 'lab/deep/demo/.db_seeds/board.json': JSON.stringify(edited) }), CREDENTIALS);
+    const digests = (b: typeof first) => Object.fromEntries(b.projects.map((p) => [p.folder, p.digest]));
+    expect(Object.keys(digests(first))).toEqual(['lab/deep/demo', 'other']);
+    expect(digests(second).other).toBe(digests(first).other);
+    expect(digests(second)['lab/deep/demo']).not.toBe(digests(first)['lab/deep/demo']);
+    expect(second.digest).not.toBe(first.digest);
+  });
 });
