@@ -91,7 +91,11 @@ export async function readSeeds(dir: string, credentials: Credentials): Promise<
     const projectPath = path.join(projectDir, PROJECT_FILE);
     const projectFile = label(projectPath);
     const digest = createHash('sha256');
-    const text = await readFile(projectPath, 'utf8');
+    const text = await readFile(projectPath, 'utf8').catch(() => null);
+    if (text === null) {
+      problems.error(projectFile, '', 'file is unreadable');
+      continue;
+    }
     digest.update(`${PROJECT_FILE}\0${text}\0`);
     const yaml = parseYaml(text, projectFile, problems);
     const built = yaml === undefined ? null : await buildProject({ raw: toStored(yaml), file: projectFile, folder, projectDir, owner: users.owner, problems });
@@ -102,7 +106,11 @@ export async function readSeeds(dir: string, credentials: Credentials): Promise<
     const files = [];
     for (const name of names) {
       const filePath = path.join(seedsDir, name);
-      const fileText = await readFile(filePath, 'utf8');
+      const fileText = await readFile(filePath, 'utf8').catch(() => null);
+      if (fileText === null) {
+        problems.error(label(filePath), '', 'file is unreadable');
+        continue;
+      }
       digest.update(`${DASHBOARDS_DIR}/${name}\0${fileText}\0`);
       const raw = parseExtendedJson(fileText, label(filePath), problems);
       if (raw !== undefined) files.push({ file: label(filePath), raw: toStored(raw) });
