@@ -1,6 +1,6 @@
 import { SESSION_COOKIE, createSessionToken, sessionSecret, type SessionUser } from '../../lib/auth/session';
 
-/** The seeded users (seeds/users.json): fixed ids, so a session names them across reseeds. */
+/** The seeded users (depictio's static admin and test user ids): fixed, so a session names them across reseeds. */
 export const SEEDED_ADMIN: SessionUser = { userId: '67658ba033c8b59ad489d7c7', email: 'admin@example.com', role: 'admin' };
 export const SEEDED_VIEWER: SessionUser = { userId: '67658ba033c8b59ad489d7c8', email: 'test_user@example.com', role: 'viewer' };
 
