@@ -40,10 +40,9 @@ export default tseslint.config(
   },
   { files: ['lib/**/*.ts'], rules: { 'no-restricted-imports': ['error', NO_REACT_OR_NEXT] } },
   {
-    // The environment's one reader (it also hands it to child processes: childEnvironment), and
-    // what is not the product: the tests and benchmarks (which pass an environment to the processes
-    // they start), Next's runtime flag, and the build tools' own configuration.
-    files: ['lib/env.ts', 'tests/**', 'bench/**', 'instrumentation.ts', 'next.config.js', 'vitest.config.ts'],
+    // The environment's one reader (it also hands it to child processes: childEnvironment); the
+    // tests, which set it and pass it to the processes they start; Next's runtime flag; Next's config.
+    files: ['lib/env.ts', 'tests/**', 'instrumentation.ts', 'next.config.js'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
+import { parseConfig } from '../lib/env';
 import { runEvents } from '../lib/history/run-events';
 import { tallyRun } from '../lib/history/run-tally';
 import { launchWorkers } from '../lib/workers/launch';
@@ -22,11 +23,11 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
  * last worker is ready. Process start-up is measured apart and not counted.
  */
 export async function benchInit(uri: string, log: (line: string) => void): Promise<InitFigures> {
-  const pollMs = Number(process.env.INIT_POLL_MS ?? 100);
+  const pollMs = parseConfig().INIT_POLL_MS;
   const dbName = `bench_init_${randomBytes(3).toString('hex')}`;
   const client = await new MongoClient(uri).connect();
   const db = client.db(dbName);
-  const env = { ...process.env, MONGODB_URI: uri, MONGODB_DB: dbName, INIT_POLL_MS: String(pollMs) };
+  const env = { MONGODB_URI: uri, MONGODB_DB: dbName, INIT_POLL_MS: String(pollMs) };
 
   async function run(count: number, label: string) {
     const runId = `bench-${label}-${randomBytes(3).toString('hex')}`;
