@@ -1,5 +1,5 @@
 /**
- * tsx cli/drill-worker.ts -- [worker flags] [--algorithm unsafe|copy-drop-restore|lease]
+ * tsx cli/drill-worker.ts [worker flags] [--algorithm unsafe|copy-drop-restore|lease]
  *                            [--history-db DB] [--window-ms MS] [--pause-after EVENT --pause-ms MS]
  *
  * One worker of the race drill (lib/drill/), started by `launchWorkers` with `entry: 'drill-worker'`.
@@ -18,7 +18,7 @@ import { fail } from './fail';
 import { WORKER_OPTIONS, WORKER_USAGE, runLeaseWorker, startWorkerProcess } from './worker-process';
 
 const USAGE =
-  `usage: tsx cli/drill-worker.ts -- ${WORKER_USAGE}\n` +
+  `usage: tsx cli/drill-worker.ts ${WORKER_USAGE}\n` +
   '       [--algorithm unsafe|copy-drop-restore|lease] [--history-db DB] [--window-ms MS] [--pause-after EVENT --pause-ms MS]';
 
 const argError = (message: string) => Object.assign(new Error(message), { code: 'ERR_PARSE_ARGS_INVALID' });

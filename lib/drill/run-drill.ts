@@ -27,7 +27,7 @@ export interface DrillHooks {
   progressMs?: number;
   /** The configuration the drill takes its defaults from (the process's by default). */
   config?: Config;
-  /** The round's history, before its scratch databases are dropped (the console keeps a copy). */
+  /** The drill's history, before its scratch databases are dropped (the console keeps a copy). */
   onHistory?: (events: HistoryEvent[]) => Promise<void>;
   /** Aborting stops the drill: its workers are killed and the drill throws the reason. */
   signal?: AbortSignal;
@@ -45,16 +45,17 @@ interface DrillPlan {
   expected: DrillExpectation;
   /** The workers' variables, on top of the drill's environment (`undefined` removes one). */
   env: Record<string, string | undefined>;
-}
-
-interface DrillRound {
+  /** A fresh scratch database, and for the old algorithms its history's sibling (dropDatabase spares it). */
   database: string;
   historyDatabase: string;
   generation: string;
   runId: string;
 }
 
-/** Checks the options, validates the seeds once (bad seeds stop the drill before any process starts). */
+/**
+ * Checks the options, validates the seeds once (bad seeds stop the drill before any process
+ * starts), and names the drill's scratch databases, generation and run.
+ */
 async function planDrill(input: DrillOptions, uri: string, cfg: Config): Promise<DrillPlan> {
   const options = drillOptionsSchema.parse(input);
   const lease = options.algorithm === 'lease';
@@ -77,38 +78,33 @@ async function planDrill(input: DrillOptions, uri: string, cfg: Config): Promise
     ADMIN_PASSWORD: cfg.ADMIN_PASSWORD ?? throwaway,
     TEST_USER_PASSWORD: cfg.TEST_USER_PASSWORD ?? throwaway,
   };
-  return { options, cfg, lease, pollMs, leaseMs, expected, env };
+  const database = scratchDatabaseName(options.algorithm);
+  const historyDatabase = lease ? database : historyDatabaseName(database);
+  assertScratchDatabase(database, cfg.MONGODB_DB);
+  assertScratchDatabase(historyDatabase, cfg.MONGODB_DB);
+  const generation = `drill-${randomBytes(4).toString('hex')}`;
+  const runId = newRunId(`drill-${options.algorithm}`);
+  return { options, cfg, lease, pollMs, leaseMs, expected, env, database, historyDatabase, generation, runId };
 }
 
-/** A fresh scratch database (and, for the old algorithms, its history's sibling), generation and run. */
-function newRound(plan: DrillPlan): DrillRound {
-  const { algorithm } = plan.options;
-  const database = scratchDatabaseName(algorithm);
-  const historyDatabase = plan.lease ? database : historyDatabaseName(database);
-  assertScratchDatabase(database, plan.cfg.MONGODB_DB);
-  assertScratchDatabase(historyDatabase, plan.cfg.MONGODB_DB);
-  return { database, historyDatabase, generation: `drill-${randomBytes(4).toString('hex')}`, runId: newRunId(`drill-${algorithm}`) };
-}
+const readEvents = (client: MongoClient, plan: DrillPlan) => runEvents(client.db(plan.historyDatabase), plan.runId);
 
-const readEvents = (client: MongoClient, round: DrillRound) => runEvents(client.db(round.historyDatabase), round.runId);
-
-/** Counts a finished round from its history and its database. */
-async function countRound(
+/** Counts a finished drill from its history and its database. */
+async function countDrill(
   client: MongoClient,
   plan: DrillPlan,
-  round: DrillRound,
   run: { latePids: Set<number>; killed: string[]; startupMs: number; exitCodes: Record<string, number> },
 ): Promise<DrillResult> {
   const { options } = plan;
-  const events = await readEvents(client, round);
-  const data = await collectDrillData(client.db(round.database), options.algorithm, round.generation);
+  const events = await readEvents(client, plan);
+  const data = await collectDrillData(client.db(plan.database), options.algorithm, plan.generation);
   const result = analyzeDrill(events, data, plan.expected, {
     algorithm: options.algorithm,
-    database: round.database,
-    historyDatabase: round.historyDatabase,
+    database: plan.database,
+    historyDatabase: plan.historyDatabase,
     kept: options.keep,
-    runId: round.runId,
-    generation: round.generation,
+    runId: plan.runId,
+    generation: plan.generation,
     onTime: options.workers,
     late: options.late,
     lateAfterMs: options.lateAfterMs,
@@ -120,19 +116,19 @@ async function countRound(
   return drillResultSchema.parse(result);
 }
 
-async function dropRound(client: MongoClient, plan: DrillPlan, round: DrillRound): Promise<void> {
+async function dropDrillDatabases(client: MongoClient, plan: DrillPlan): Promise<void> {
   if (plan.options.keep) return;
-  await dropScratch(client.db(round.database));
-  if (round.historyDatabase !== round.database) await dropScratch(client.db(round.historyDatabase));
+  await dropScratch(client.db(plan.database));
+  if (plan.historyDatabase !== plan.database) await dropScratch(client.db(plan.historyDatabase));
 }
 
 function progressReporter(plan: DrillPlan, hooks: DrillHooks) {
   const started = Date.now();
-  return (phase: DrillProgress['phase'], database: string, counts: Partial<DrillProgress> = {}) =>
+  return (phase: DrillProgress['phase'], counts: Partial<DrillProgress> = {}) =>
     hooks.onProgress?.({
       algorithm: plan.options.algorithm,
       phase,
-      database,
+      database: plan.database,
       workers: plan.options.workers + plan.options.late,
       events: 0,
       acquired: 0,
@@ -152,17 +148,16 @@ function progressReporter(plan: DrillPlan, hooks: DrillHooks) {
 export async function runDrill(uri: string, input: DrillOptions, hooks: DrillHooks = {}): Promise<DrillResult> {
   const plan = await planDrill(input, uri, hooks.config ?? config());
   const { options, lease } = plan;
-  const round = newRound(plan);
   const progress = progressReporter(plan, hooks);
-  progress('preparing', round.database);
+  progress('preparing');
   const args = [
     '--wipe',
     '--generation',
-    round.generation,
+    plan.generation,
     '--run-id',
-    round.runId,
+    plan.runId,
     '--quiet',
-    ...(lease ? [] : ['--algorithm', options.algorithm, '--history-db', round.historyDatabase, '--window-ms', String(options.windowMs)]),
+    ...(lease ? [] : ['--algorithm', options.algorithm, '--history-db', plan.historyDatabase, '--window-ms', String(options.windowMs)]),
     ...(options.killHolder ? ['--pause-after', 'seeded-project', '--pause-ms', String(options.killPauseMs)] : []),
   ];
 
@@ -176,15 +171,15 @@ export async function runDrill(uri: string, input: DrillOptions, hooks: DrillHoo
   };
   hooks.signal?.addEventListener('abort', killAll);
   try {
-    progress('starting', round.database);
+    progress('starting');
     if (hooks.onProgress || options.killHolder) {
       let busy = false;
       watcher = setInterval(
         () => {
           if (busy) return;
           busy = true;
-          void watch(() => readEvents(client, round), children, options.killHolder, killed)
-            .then((counts) => progress('running', round.database, counts))
+          void watch(() => readEvents(client, plan), children, options.killHolder, killed)
+            .then((counts) => progress('running', counts))
             .catch(() => {})
             .finally(() => (busy = false));
         },
@@ -197,7 +192,7 @@ export async function runDrill(uri: string, input: DrillOptions, hooks: DrillHoo
       late: options.late,
       lateAfterMs: options.lateAfterMs,
       args,
-      env: { ...plan.env, MONGODB_DB: round.database },
+      env: { ...plan.env, MONGODB_DB: plan.database },
       onSpawn: (w) => {
         if (w.child.pid !== undefined) children.set(w.child.pid, { child: w.child, late: w.late });
         if (hooks.signal?.aborted) w.child.kill('SIGKILL');
@@ -207,27 +202,27 @@ export async function runDrill(uri: string, input: DrillOptions, hooks: DrillHoo
     watcher = undefined;
     hooks.signal?.throwIfAborted();
 
-    progress('counting', round.database);
+    progress('counting');
     const exitCodes: Record<string, number> = {};
     for (const w of launch.workers) {
       const key = w.exitCode !== null ? String(w.exitCode) : (w.signal ?? 'unknown');
       exitCodes[key] = (exitCodes[key] ?? 0) + 1;
     }
-    const result = await countRound(client, plan, round, {
+    const result = await countDrill(client, plan, {
       latePids: new Set([...children].filter(([, c]) => c.late).map(([pid]) => pid)),
       killed,
       startupMs: launch.startup_ms,
       exitCodes,
     });
-    progress('done', round.database, { events: 0, acquired: result.acquired, wipes: result.wipes, finished: result.workers - result.lost });
-    if (hooks.onHistory) await hooks.onHistory(await readEvents(client, round));
+    progress('done', { events: 0, acquired: result.acquired, wipes: result.wipes, finished: result.workers - result.lost });
+    if (hooks.onHistory) await hooks.onHistory(await readEvents(client, plan));
     return result;
   } finally {
     if (watcher) clearInterval(watcher);
     hooks.signal?.removeEventListener('abort', killAll);
     // A worker still running (the drill failed half-way) must not outlive it.
     killAll();
-    await dropRound(client, plan, round);
+    await dropDrillDatabases(client, plan);
     await client.close();
   }
 }
