@@ -90,7 +90,17 @@ function component(dashboard: number, k: number): Record<string, unknown> {
     case 1:
       return { index, component_type: 'card', title: 'Card', dc_id, wf_id: wfId, data_collection_tag, dc_config, column_name: col, aggregation: 'average' };
     case 2:
-      return { index, component_type: 'interactive', title: 'Filter', dc_id, wf_id: wfId, data_collection_tag, dc_config, column_name: col, interactive_component_type: 'MultiSelect' };
+      return {
+        index,
+        component_type: 'interactive',
+        title: 'Filter',
+        dc_id,
+        wf_id: wfId,
+        data_collection_tag,
+        dc_config,
+        column_name: col,
+        interactive_component_type: 'MultiSelect',
+      };
     case 3:
       return { index, component_type: 'table', title: 'Table', dc_id, wf_id: wfId, data_collection_tag, dc_config };
     case 4:
@@ -125,7 +135,15 @@ export function* syntheticDashboards(count: number): Generator<Record<string, un
     yield { _id: mainId, project_id: ids.projects[p], permissions, title: `Dashboard ${i}`, parent_dashboard_id: null, tab_order: 0, stored_metadata: main };
     const child: unknown[] = [];
     for (let k = mainShare; k < COMPONENTS_PER_DASHBOARD; k += 1) child.push(component(i, k));
-    yield { _id: new ObjectId(), project_id: ids.projects[p], permissions, title: `Dashboard ${i} details`, parent_dashboard_id: mainId, tab_order: 1, stored_metadata: child };
+    yield {
+      _id: new ObjectId(),
+      project_id: ids.projects[p],
+      permissions,
+      title: `Dashboard ${i} details`,
+      parent_dashboard_id: mainId,
+      tab_order: 1,
+      stored_metadata: child,
+    };
   }
 }
 

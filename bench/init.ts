@@ -59,9 +59,15 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
       init_poll_ms: pollMs,
       init_16_startup_ms: median(sixteens.map((s) => s.startup)),
     };
-    log(`init: one worker, wipe and seed, first lock attempt to ready: ${figures.init_single_ms} ms (median of 5; the wipe and seed alone ${figures.init_single_wipe_seed_ms} ms; target well under 100 ms)`);
-    log(`init: 16 workers, first lock attempt to last worker ready: ${figures.init_16_ready_ms} ms (median of 3; runs ${sixteens.map((s) => s.ready).join(', ')} ms)`);
-    log(`init: ratio 16/1 = ${figures.init_ratio}; target 1.5 x ${single} + poll ${pollMs} = ${figures.init_16_target_ms} ms -> ${sixteen <= figures.init_16_target_ms ? 'met' : 'NOT met'}`);
+    log(
+      `init: one worker, wipe and seed, first lock attempt to ready: ${figures.init_single_ms} ms (median of 5; the wipe and seed alone ${figures.init_single_wipe_seed_ms} ms; target well under 100 ms)`,
+    );
+    log(
+      `init: 16 workers, first lock attempt to last worker ready: ${figures.init_16_ready_ms} ms (median of 3; runs ${sixteens.map((s) => s.ready).join(', ')} ms)`,
+    );
+    log(
+      `init: ratio 16/1 = ${figures.init_ratio}; target 1.5 x ${single} + poll ${pollMs} = ${figures.init_16_target_ms} ms -> ${sixteen <= figures.init_16_target_ms ? 'met' : 'NOT met'}`,
+    );
     log(`init: process start-up of 16 workers (not counted): ${figures.init_16_startup_ms} ms`);
     return figures;
   } finally {

@@ -69,8 +69,12 @@ export async function benchOverview(log: (line: string) => void): Promise<Overvi
       overview_p95_ms: Number(percentile(times, 95).toFixed(1)),
       overview_js_gzip_bytes: gzipBytes,
     };
-    log(`overview: ${REQUESTS} requests to the production build: median ${figures.overview_p50_ms} ms, p95 ${figures.overview_p95_ms} ms (target: median under 50 ms)`);
-    log(`overview: JavaScript a browser loads for it: ${scripts.size} scripts, ${gzipBytes} bytes gzip = ${(gzipBytes / 1000).toFixed(1)} kB (target: under 200 KB)`);
+    log(
+      `overview: ${REQUESTS} requests to the production build: median ${figures.overview_p50_ms} ms, p95 ${figures.overview_p95_ms} ms (target: median under 50 ms)`,
+    );
+    log(
+      `overview: JavaScript a browser loads for it: ${scripts.size} scripts, ${gzipBytes} bytes gzip = ${(gzipBytes / 1000).toFixed(1)} kB (target: under 200 KB)`,
+    );
     return figures;
   } finally {
     await server.stop();

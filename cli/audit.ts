@@ -21,7 +21,14 @@ const TABLE_HEADERS = ['Tab', 'Component type', 'DC id', 'DC tag', 'Status', 'Re
 /** Columns padded to their widest cell, two spaces apart; the last column is not padded. */
 function aligned(rows: string[][], indent = '  '): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => indent + r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+  return rows.map(
+    (r) =>
+      indent +
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+  );
 }
 
 function dashboardText(d: DashboardReport): string[] {

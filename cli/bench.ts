@@ -41,7 +41,9 @@ async function main(): Promise<void> {
   if (only.has('audit')) {
     const audit = await benchAudit();
     log(`audit: 10,000 dashboards x 20 components = 200k components in ${audit.audit_200k_ms} ms, peak ${audit.audit_200k_peak_mb} MB (target: under 1000 ms)`);
-    log(`audit: 40,000 dashboards = 800k components in ${audit.audit_800k_ms} ms, peak ${audit.audit_800k_peak_mb} MB (x${(audit.audit_800k_ms / audit.audit_200k_ms).toFixed(2)} time for x4 components)`);
+    log(
+      `audit: 40,000 dashboards = 800k components in ${audit.audit_800k_ms} ms, peak ${audit.audit_800k_peak_mb} MB (x${(audit.audit_800k_ms / audit.audit_200k_ms).toFixed(2)} time for x4 components)`,
+    );
     Object.assign(figures, audit);
   }
   if (only.has('overview')) Object.assign(figures, await benchOverview(log));

@@ -39,8 +39,14 @@ function table(rows: string[][], indent = '  '): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...wrapped.map((r) => Math.max(...r[i]!.map((l) => l.length)))));
   return wrapped.flatMap((r) => {
     const height = Math.max(...r.map((c) => c.length));
-    return Array.from({ length: height }, (_, n) =>
-      indent + r.map((c, i) => (i === r.length - 1 ? (c[n] ?? '') : (c[n] ?? '').padEnd(widths[i]!))).join('  ').trimEnd(),
+    return Array.from(
+      { length: height },
+      (_, n) =>
+        indent +
+        r
+          .map((c, i) => (i === r.length - 1 ? (c[n] ?? '') : (c[n] ?? '').padEnd(widths[i]!)))
+          .join('  ')
+          .trimEnd(),
     );
   });
 }

@@ -140,8 +140,8 @@ function ReseedDialog({
               <strong>{databaseName}</strong> ({total} documents now), then writes the seed files again, as a new generation under the workers&apos; lock.
             </p>
             <p>
-              Kept: {PRESERVED_COLLECTIONS.join(', ')} (the lock, the state, the history, the sign-in counters). Nobody is signed out. If a
-              run holds the lock, nothing starts.
+              Kept: {PRESERVED_COLLECTIONS.join(', ')} (the lock, the state, the history, the sign-in counters). Nobody is signed out. If a run holds the lock,
+              nothing starts.
             </p>
           </div>
           {wiped.length > 0 ? (

@@ -46,8 +46,8 @@ export function ForceRelease({ lock, expired }: { lock: LockView & { holder: Non
             }}
           >
             <label htmlFor="force-release-confirm" className="block text-sm">
-              The holder may still be working. Type its worker id, <span className="font-mono break-all">{lock.holder.worker_id}</span>, to release
-              its lease anyway
+              The holder may still be working. Type its worker id, <span className="font-mono break-all">{lock.holder.worker_id}</span>, to release its lease
+              anyway
             </label>
             <input
               id="force-release-confirm"

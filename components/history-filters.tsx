@@ -31,7 +31,9 @@ export function HistoryFilters({ runs, workers }: { runs: string[]; workers: str
     event.preventDefault();
     const iso = (local: string) => (local ? new Date(local).toISOString() : undefined);
     // New filters start again from the newest run and event.
-    router.replace(`?${queryString({ run: values.run, worker: values.worker, event: values.event, from: iso(values.from), to: iso(values.to) })}`, { scroll: false });
+    router.replace(`?${queryString({ run: values.run, worker: values.worker, event: values.event, from: iso(values.from), to: iso(values.to) })}`, {
+      scroll: false,
+    });
   }
   function clear() {
     setValues({ run: '', worker: '', event: '', from: '', to: '' });
@@ -84,10 +86,17 @@ export function HistoryFilters({ runs, workers }: { runs: string[]; workers: str
         <input type="datetime-local" className={fieldClass} value={values.to} onChange={set('to')} />
       </label>
       <div className="flex gap-2 lg:col-span-6">
-        <button type="submit" className="focus-ring rounded-md bg-zinc-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-zinc-700 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300">
+        <button
+          type="submit"
+          className="focus-ring rounded-md bg-zinc-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-zinc-700 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300"
+        >
           Apply filters
         </button>
-        <button type="button" onClick={clear} className="focus-ring rounded-md px-3 py-1.5 text-sm ring-1 ring-zinc-300 hover:bg-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-800">
+        <button
+          type="button"
+          onClick={clear}
+          className="focus-ring rounded-md px-3 py-1.5 text-sm ring-1 ring-zinc-300 hover:bg-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-800"
+        >
           Clear
         </button>
       </div>

@@ -16,8 +16,8 @@ export function LiveStatus() {
     : pending
       ? 'Checking the database…'
       : data?.active
-      ? `Run in progress · every ${activePollMs / 1000} s`
-      : `Live · every ${pollMs / 1000} s`;
+        ? `Run in progress · every ${activePollMs / 1000} s`
+        : `Live · every ${pollMs / 1000} s`;
   const Icon = unreachable ? CircleX : pending ? Loader : data?.active ? RefreshCw : Radio;
   return (
     <span role="status" className="inline-flex items-center gap-1.5 text-xs text-zinc-600 dark:text-zinc-400">

@@ -36,10 +36,14 @@ export async function forceRelease(db: Db, input: ForceReleaseInput, by: string)
   const expired = !leaseIsLive(lock, now);
   const typed = input.confirm_worker_id === holder.worker_id;
   if (!typed && lock.lease_expires_at?.getTime() !== input.lease_expires_at.getTime()) {
-    return refuse('conflict', `The lease changed since you looked: it was renewed until ${lock.lease_expires_at?.toISOString() ?? '—'}. Nothing was released.`, {
-      holder: holder.worker_id,
-      lease_expires_at: lock.lease_expires_at?.toISOString() ?? null,
-    });
+    return refuse(
+      'conflict',
+      `The lease changed since you looked: it was renewed until ${lock.lease_expires_at?.toISOString() ?? '—'}. Nothing was released.`,
+      {
+        holder: holder.worker_id,
+        lease_expires_at: lock.lease_expires_at?.toISOString() ?? null,
+      },
+    );
   }
   if (!expired && !typed) {
     return refuse('invalid', `The lease of ${holder.worker_id} is live: type its worker id exactly to release it anyway.`, {

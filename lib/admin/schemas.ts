@@ -9,7 +9,6 @@ export const seenStateSchema = z
   .string({ message: 'the state you saw is required' })
   .regex(/^(none|[A-Za-z0-9][A-Za-z0-9._:-]{0,99}@\d{1,15})$/, { message: 'the state you saw must be "none" or "<generation>@<fence>"' });
 
-
 export const reseedInputSchema = z.object({
   seen_state: seenStateSchema,
   /** The database's name, typed by the admin: a reseed wipes it. */

@@ -88,15 +88,20 @@ export async function startRun(
     );
   }
   try {
-    await history.record('boot', null, {
-      wipe,
-      generation,
-      seed_digest: options.seeds.digest,
-      version: options.identity.version,
-      requested_by: request.requestedBy,
-      mode: options.seedMode,
-      from_state: request.seenState,
-    }, bootAt);
+    await history.record(
+      'boot',
+      null,
+      {
+        wipe,
+        generation,
+        seed_digest: options.seeds.digest,
+        version: options.identity.version,
+        requested_by: request.requestedBy,
+        mode: options.seedMode,
+        from_state: request.seenState,
+      },
+      bootAt,
+    );
     // Stored before the answer: the run shows on the next poll, and a repeated request finds it.
     await history.flush();
   } catch (error) {

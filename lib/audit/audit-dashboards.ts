@@ -171,11 +171,7 @@ export function* auditDashboards(index: DcIndex, dashboards: Iterable<unknown>):
  * The same over a cursor. With `lookUp`, a dashboard whose ids nothing in the index explains costs
  * one more query (by _id), so the report can say what such an id is; a clean dashboard costs none.
  */
-export async function* auditDashboardsAsync(
-  index: DcIndex,
-  dashboards: AsyncIterable<unknown>,
-  lookUp?: DashboardLookup,
-): AsyncGenerator<DashboardReport> {
+export async function* auditDashboardsAsync(index: DcIndex, dashboards: AsyncIterable<unknown>, lookUp?: DashboardLookup): AsyncGenerator<DashboardReport> {
   const grouper = new Grouper();
   const audit = async (group: Loose[]) => {
     const ids = lookUp ? idsToLookUp(group, index) : [];

@@ -48,8 +48,7 @@ export interface DashboardRef {
 }
 
 type Loose = Record<string, unknown>;
-const asObject = (value: unknown): Loose | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Loose) : undefined;
+const asObject = (value: unknown): Loose | undefined => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Loose) : undefined);
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /** An id stored as an ObjectId or as a 24-hex string, as lowercase hex; anything else is null. */

@@ -34,23 +34,23 @@ const DASHBOARD_PROJECTION = {
  * hex strings group together. `groupKey` in audit-dashboards.ts reads this key.
  */
 function dashboardsInGroups(db: Db, match: Document) {
-  return db.collection(DASHBOARDS).aggregate(
-    [
-      { $match: match },
-      { $project: DASHBOARD_PROJECTION },
-      { $addFields: { _audit_group: { $toLower: { $toString: { $ifNull: ['$parent_dashboard_id', '$_id'] } } } } },
-      { $sort: { _audit_group: 1, _id: 1 } },
-    ],
-    { allowDiskUse: true },
-  );
+  return db
+    .collection(DASHBOARDS)
+    .aggregate(
+      [
+        { $match: match },
+        { $project: DASHBOARD_PROJECTION },
+        { $addFields: { _audit_group: { $toLower: { $toString: { $ifNull: ['$parent_dashboard_id', '$_id'] } } } } },
+        { $sort: { _audit_group: 1, _id: 1 } },
+      ],
+      { allowDiskUse: true },
+    );
 }
 
 /** One dashboard (asked for by its main tab's id or any of its tabs'): its main tab and child tabs. */
 async function matchFor(db: Db, dashboardId: string | undefined): Promise<Document> {
   if (dashboardId === undefined) return {};
-  const doc = await db
-    .collection(DASHBOARDS)
-    .findOne({ _id: { $in: idForms(dashboardId) } } as Document, { projection: { parent_dashboard_id: 1 } });
+  const doc = await db.collection(DASHBOARDS).findOne({ _id: { $in: idForms(dashboardId) } } as Document, { projection: { parent_dashboard_id: 1 } });
   if (!doc) throw new DashboardNotFoundError(dashboardId);
   const main = doc.parent_dashboard_id ?? doc._id;
   const forms = idForms(storedIdText(main) ?? '');

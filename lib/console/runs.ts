@@ -38,15 +38,11 @@ export function summarizeRun(runId: string, events: HistoryEvent[]): RunView {
   };
 }
 
-
 /**
  * Runs, newest first: the runs are found from their `boot` events (one per worker, a fraction of
  * all events), then each run on the page is read whole by its index (`run_id, at`).
  */
-export async function listRuns(
-  db: Db,
-  options: { match?: Filter<HistoryEvent>; skip: number; limit: number },
-): Promise<RunsPage> {
+export async function listRuns(db: Db, options: { match?: Filter<HistoryEvent>; skip: number; limit: number }): Promise<RunsPage> {
   const ids = await db
     .collection<HistoryEvent>(INIT_HISTORY)
     .aggregate<{ _id: string }>([
@@ -72,13 +68,11 @@ export const DRILL_RUN_PREFIX = 'drill-';
 
 /** The platform's run with the newest event (drill runs aside). */
 export async function latestRun(db: Db): Promise<RunView | null> {
-  const last = await db
-    .collection<HistoryEvent>(INIT_HISTORY)
-    .findOne(
-      // An admin's refused call is no run; a reseed's run shows through its workers' events.
-      { run_id: { $not: new RegExp(`^${DRILL_RUN_PREFIX}`) }, event: { $nin: [...CONSOLE_EVENTS] } },
-      { sort: { at: -1, _id: -1 }, projection: { run_id: 1 } },
-    );
+  const last = await db.collection<HistoryEvent>(INIT_HISTORY).findOne(
+    // An admin's refused call is no run; a reseed's run shows through its workers' events.
+    { run_id: { $not: new RegExp(`^${DRILL_RUN_PREFIX}`) }, event: { $nin: [...CONSOLE_EVENTS] } },
+    { sort: { at: -1, _id: -1 }, projection: { run_id: 1 } },
+  );
   if (!last) return null;
   return summarizeRun(last.run_id, await runEvents(db, last.run_id));
 }

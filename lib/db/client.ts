@@ -1,11 +1,4 @@
-import {
-  MongoClient,
-  MongoNetworkError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
-  type Db,
-  type MongoClientOptions,
-} from 'mongodb';
+import { MongoClient, MongoNetworkError, MongoServerSelectionError, MongoTopologyClosedError, type Db, type MongoClientOptions } from 'mongodb';
 import { config, requireMongoUri } from '../env';
 import { MAJORITY_WRITE } from './concerns';
 import { redactUri } from './redact-uri';
@@ -140,7 +133,11 @@ export async function sharedDb(): Promise<Db> {
   const reach = holder.__depictioReach;
   if (reach?.failFast()) {
     const cfg = config();
-    throw new DatabaseUnreachableError(requireMongoUri(cfg), 0, new Error(`the server stopped answering at ${reach.since?.toISOString() ?? 'an unknown time'}`));
+    throw new DatabaseUnreachableError(
+      requireMongoUri(cfg),
+      0,
+      new Error(`the server stopped answering at ${reach.since?.toISOString() ?? 'an unknown time'}`),
+    );
   }
   return client.db(config().MONGODB_DB);
 }

@@ -137,13 +137,7 @@ function refusal(current: DrillLeaseDoc | null): StartDrillResult {
  * own scratch database (dropped after); its history is copied into the console's `init_history`
  * under its `drill-…` run id, so the workers page shows each run's timeline.
  */
-export async function startDrillJob(
-  db: Db,
-  uri: string,
-  request: DrillRequest,
-  startedBy: string,
-  options: StartDrillOptions = {},
-): Promise<StartDrillResult> {
+export async function startDrillJob(db: Db, uri: string, request: DrillRequest, startedBy: string, options: StartDrillOptions = {}): Promise<StartDrillResult> {
   const cfg = options.config ?? config();
   const leaseMs = options.leaseMs ?? cfg.INIT_LEASE_MS;
   const id = `drill-job-${new Date().toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
@@ -173,7 +167,10 @@ export async function startDrillJob(
     });
     // Every other drill still `running` lost its lease to this one: none of them is alive.
     const now = clock.now();
-    const stale = await jobs.find({ status: 'running', _id: { $nin: [id, DRILL_LEASE_ID] } }).limit(100).toArray();
+    const stale = await jobs
+      .find({ status: 'running', _id: { $nin: [id, DRILL_LEASE_ID] } })
+      .limit(100)
+      .toArray();
     for (const doc of stale) {
       const job = drillJobSchema.parse(doc);
       const expiredAt = attempt.expired?.holder?.job_id === job._id ? attempt.expired.lease_expires_at : null;

@@ -50,9 +50,7 @@ export function leaseIsLive(lease: DrillLeaseDoc | null, jobId: string, now: Dat
   return lease?.holder?.job_id === jobId && lease.lease_expires_at !== null && lease.lease_expires_at >= now;
 }
 
-export type DrillLeaseAttempt =
-  | { acquired: true; lease: DrillLease; expired: DrillLeaseDoc | null }
-  | { acquired: false; current: DrillLeaseDoc | null };
+export type DrillLeaseAttempt = { acquired: true; lease: DrillLease; expired: DrillLeaseDoc | null } | { acquired: false; current: DrillLeaseDoc | null };
 
 /**
  * Takes the drill lease in ONE atomic upsert whose filter matches only a free or expired lease.

@@ -76,7 +76,7 @@ export async function fencedWrite(
       // In a transaction the error aborted it: the whole batch goes again, lock statement first.
       if (session) throw new RetryBatchError(`${collection}: ${ids.join(', ')} collided on _id`);
       if (attempt >= ID_COLLISION_TRIES) throw new SeedConflictError(collection, ids, duplicates[0]!);
-      upserted += ((error as { result?: { upsertedCount?: number } }).result?.upsertedCount ?? 0);
+      upserted += (error as { result?: { upsertedCount?: number } }).result?.upsertedCount ?? 0;
       await lease.confirm();
       pending = collided;
     }

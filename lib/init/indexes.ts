@@ -46,16 +46,22 @@ export async function ensureIndexes(db: Db, facts: ServerFacts): Promise<void> {
   await Promise.all(
     Object.entries(RETIRED_INDEXES).flatMap(([collection, names]) =>
       // 27 IndexNotFound, 26 NamespaceNotFound: nothing to drop.
-      names.map((name) => db.collection(collection).dropIndex(name).catch((error: { code?: number }) => {
-        if (error.code !== 27 && error.code !== 26) throw error;
-      })),
+      names.map((name) =>
+        db
+          .collection(collection)
+          .dropIndex(name)
+          .catch((error: { code?: number }) => {
+            if (error.code !== 27 && error.code !== 26) throw error;
+          }),
+      ),
     ),
   );
   await Promise.all(
     Object.entries(INDEXES).map(([collection, defs]) =>
-      db
-        .collection(collection)
-        .createIndexes(defs.map((d) => ({ key: d.key as Record<string, 1 | -1>, ...d.options })), quorum),
+      db.collection(collection).createIndexes(
+        defs.map((d) => ({ key: d.key as Record<string, 1 | -1>, ...d.options })),
+        quorum,
+      ),
     ),
   );
 }

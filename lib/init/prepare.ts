@@ -14,7 +14,10 @@ export interface WorkerRequest {
 
 /** `<prefix>-20261127T103000Z-3fa9`: unique, and sorts by time. */
 export function newRunId(prefix: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${prefix}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
@@ -36,11 +39,11 @@ export async function prepareWorker(cfg: Config, request: WorkerRequest): Promis
   }
   if (isProduction(cfg) && !cfg.ADMIN_PASSWORD) {
     // A made-up admin password is for development only; production seeds the configured one.
-    throw new ConfigError(['ADMIN_PASSWORD must be set in production: the seeded admin\'s password (at least 8 characters)']);
+    throw new ConfigError(["ADMIN_PASSWORD must be set in production: the seeded admin's password (at least 8 characters)"]);
   }
   if (isProduction(cfg) && !cfg.TEST_USER_PASSWORD) {
     // Likewise the viewer's: a made-up password printed in a production log is a leaked one.
-    throw new ConfigError(['TEST_USER_PASSWORD must be set in production: the seeded viewer\'s password (at least 8 characters)']);
+    throw new ConfigError(["TEST_USER_PASSWORD must be set in production: the seeded viewer's password (at least 8 characters)"]);
   }
   const seeds = await loadSeeds(cfg.SEEDS_DIR, {
     adminEmail: cfg.ADMIN_EMAIL,

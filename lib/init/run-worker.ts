@@ -106,7 +106,12 @@ async function race(db: Db, clock: ServerClock, history: HistoryRecorder, option
   const recordBoot = async () => {
     if (booted) return;
     booted = true;
-    await history.record('boot', null, { wipe: mine.wipe, generation: mine.generation, seed_digest: mine.seed_digest, version: options.identity.version }, bootAt);
+    await history.record(
+      'boot',
+      null,
+      { wipe: mine.wipe, generation: mine.generation, seed_digest: mine.seed_digest, version: options.identity.version },
+      bootAt,
+    );
   };
   let waited = false;
   let announced: string | null | undefined;
@@ -148,12 +153,7 @@ async function race(db: Db, clock: ServerClock, history: HistoryRecorder, option
       if (options.yieldCpuWhileWaiting && !waited) yieldCpu();
       waited = true;
       if (holder !== announced || lostAt) {
-        await history.record(
-          'waiting',
-          lock?.fence ?? null,
-          { holder: decision.holder, lease_expires_at: decision.leaseExpiresAt },
-          lostAt ?? undefined,
-        );
+        await history.record('waiting', lock?.fence ?? null, { holder: decision.holder, lease_expires_at: decision.leaseExpiresAt }, lostAt ?? undefined);
         announced = holder;
         lostAt = null;
       }
@@ -212,9 +212,7 @@ export async function initialize(
   const { seeds, identity } = options;
   const { generation, wipe } = run;
   const fence = lease.fence;
-  lease.startHeartbeat((l) =>
-    void history.record('lease-renewed', fence, { renewals: l.renewals, lease_expires_at: l.expiresAt }).catch(() => {}),
-  );
+  lease.startHeartbeat((l) => void history.record('lease-renewed', fence, { renewals: l.renewals, lease_expires_at: l.expiresAt }).catch(() => {}));
   const startedAt = clock.now();
   try {
     await history.record('acquired', fence, { wipe, lease_expires_at: lease.expiresAt, transactions: lease.facts.transactions });

@@ -28,6 +28,16 @@ export async function writeSeeds(db: Db, bundle: SeedBundle, lease: Lease, runId
     const written = await forEach(session, first, ([name, docs]) => fencedWrite(db, name, docs, lease, runId, mode, session));
     return Object.fromEntries(first.map(([name], i) => [name, written[i] ?? 0]));
   });
-  counts[DASHBOARDS] = await lease.fenced((session) => fencedWrite(db, DASHBOARDS, bundle.projects.flatMap((p) => p.dashboards), lease, runId, mode, session));
+  counts[DASHBOARDS] = await lease.fenced((session) =>
+    fencedWrite(
+      db,
+      DASHBOARDS,
+      bundle.projects.flatMap((p) => p.dashboards),
+      lease,
+      runId,
+      mode,
+      session,
+    ),
+  );
   return counts;
 }

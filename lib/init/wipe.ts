@@ -43,7 +43,12 @@ export async function wipeDatabase(db: Db, lease: Lease): Promise<Record<string,
   const existing = await Promise.all(
     names.map(async (name) => ({
       name,
-      ids: (await db.collection(name).find(olderThan(lease.fence), { projection: { _id: 1 }, ...committed() }).toArray()).map((d) => d._id),
+      ids: (
+        await db
+          .collection(name)
+          .find(olderThan(lease.fence), { projection: { _id: 1 }, ...committed() })
+          .toArray()
+      ).map((d) => d._id),
     })),
   );
   const batches = existing.flatMap(({ name, ids }) => chunk(ids, IDS_PER_DELETE).map((part) => ({ name, ids: part })));

@@ -341,9 +341,7 @@ export class Lease {
         initialization_complete: completedGeneration !== undefined,
         ...(completedGeneration !== undefined ? { completed_generation: completedGeneration } : {}),
       },
-      ...(completedGeneration !== undefined
-        ? { $push: { completed_generations: { $each: [completedGeneration], $slice: -REMEMBERED_GENERATIONS } } }
-        : {}),
+      ...(completedGeneration !== undefined ? { $push: { completed_generations: { $each: [completedGeneration], $slice: -REMEMBERED_GENERATIONS } } } : {}),
     };
     // The driver's types reject $push with $slice on an open-ended document type; the shape is right.
     const result = await retryTransient(() => lockCollection(this.db).updateOne(this.mine, update as UpdateFilter<InitDoc>, durable()), {
@@ -352,4 +350,3 @@ export class Lease {
     return result.matchedCount === 1;
   }
 }
-

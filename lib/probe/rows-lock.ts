@@ -1,4 +1,4 @@
-import type { Collection, Document } from 'mongodb';
+import type { Collection } from 'mongodb';
 import { LOCK_ID, STATE_ID, acquire, describeError, duplicateKeyOf, holder, mine, release, renew, show, type ProbeHolder } from './commands';
 import { rowCollection, type Loose, type Check, type ProbeContext, type RowDef } from './context';
 import { DOC } from './docs-urls';
@@ -45,7 +45,10 @@ export const acquireInsert: RowDef = {
     const before = await acquire(coll, holder('w1'), await serverNow(ctx), LEASE_MS);
     const lock = await lockOf(coll);
     const pass = before === null && lock?.fence === 1 && lock?.holder?.worker_id === 'w1';
-    return { pass, observed: `inserted, fence ${show(lock?.fence)}, holder ${show(lock?.holder?.worker_id)}, returned ${before === null ? 'null' : show(before)}` };
+    return {
+      pass,
+      observed: `inserted, fence ${show(lock?.fence)}, holder ${show(lock?.holder?.worker_id)}, returned ${before === null ? 'null' : show(before)}`,
+    };
   },
 };
 
@@ -64,8 +67,12 @@ export const acquireTakeover: RowDef = {
     const fromExpired = await acquire(coll, holder('w3'), await serverNow(ctx), LEASE_MS);
     const afterExpired = await lockOf(coll);
     const pass =
-      fromFree?.fence === 4 && fromFree?.holder === null && afterFree?.fence === 5 &&
-      fromExpired?.holder?.worker_id === 'w2' && afterExpired?.fence === 6 && afterExpired?.holder?.worker_id === 'w3';
+      fromFree?.fence === 4 &&
+      fromFree?.holder === null &&
+      afterFree?.fence === 5 &&
+      fromExpired?.holder?.worker_id === 'w2' &&
+      afterExpired?.fence === 6 &&
+      afterExpired?.holder?.worker_id === 'w3';
     return {
       pass,
       observed: `free: fence ${show(fromFree?.fence)} → ${show(afterFree?.fence)}; expired: returned holder ${show(fromExpired?.holder?.worker_id)}, fence → ${show(afterExpired?.fence)}`,
@@ -75,7 +82,7 @@ export const acquireTakeover: RowDef = {
 
 export const acquireLiveCollides: RowDef = {
   id: 'acquire-live-collides',
-  behaviour: 'acquire on a live lease: the upsert\'s insert collides',
+  behaviour: "acquire on a live lease: the upsert's insert collides",
   needs: 'E11000 with keyPattern {_id: 1}, never retried as an update, nothing changed',
   doc: DOC.upsertDuplicates,
   async run(ctx) {
@@ -101,7 +108,10 @@ export const acquireCompletedGeneration: RowDef = {
       (error: unknown) => describeError(error),
     );
     const fence = (await lockOf(coll))?.fence;
-    return { pass: same.pass && next === 'granted' && fence === 3, observed: `same generation: ${same.observed}; next generation: ${next}, fence ${show(fence)}` };
+    return {
+      pass: same.pass && next === 'granted' && fence === 3,
+      observed: `same generation: ${same.observed}; next generation: ${next}, fence ${show(fence)}`,
+    };
   },
 };
 

@@ -24,7 +24,12 @@ export const seedFencedUpsert: RowDef = {
       { _id: 'same', seeded_fence: MY_FENCE, v: 'mine-before' },
     ]);
     const docs = ['older', 'newer', 'missing', 'unstamped', 'same'].map((_id) => ({ _id, v: 'seeded' }));
-    const result = await ctx.capture('update', () => coll.bulkWrite(docs.map((d) => fencedReplace(d, MY_FENCE)), { ordered: false }));
+    const result = await ctx.capture('update', () =>
+      coll.bulkWrite(
+        docs.map((d) => fencedReplace(d, MY_FENCE)),
+        { ordered: false },
+      ),
+    );
     const errors = writeErrorsOf(result.replies);
     const stored = new Map((await coll.find({}).toArray()).map((d) => [d._id, d]));
     const written = ['older', 'missing', 'unstamped', 'same'].filter((id) => stored.get(id)?.v === 'seeded' && stored.get(id)?.seeded_fence === MY_FENCE);
@@ -37,7 +42,11 @@ export const seedFencedUpsert: RowDef = {
       pass: written.length === 4 && kept && collision && sentUnordered,
       observed:
         `${written.length}/4 written, newer ${kept ? 'kept' : 'OVERWRITTEN'}; write errors: ` +
-        (errors.length ? errors.map((e) => `#${show(e.index)} ${show(e.code)} keyPattern ${show(e.keyPattern)}${namesIndex(e, '_id_') ? ', message names _id_' : ''}`).join(', ') : 'none') +
+        (errors.length
+          ? errors
+              .map((e) => `#${show(e.index)} ${show(e.code)} keyPattern ${show(e.keyPattern)}${namesIndex(e, '_id_') ? ', message names _id_' : ''}`)
+              .join(', ')
+          : 'none') +
         (result.error && errors.length === 0 ? ` (${describeError(result.error)})` : ''),
     };
   },
@@ -46,15 +55,13 @@ export const seedFencedUpsert: RowDef = {
 export const seedUniqueCollision: RowDef = {
   id: 'seed-unique-collision',
   behaviour: 'a fenced upsert colliding on another unique index',
-  needs: "E11000 naming that index (keyPattern, keyValue, and in the message the driver keeps), told apart from a same-_id race",
+  needs: 'E11000 naming that index (keyPattern, keyValue, and in the message the driver keeps), told apart from a same-_id race',
   doc: DOC.uniqueIndex,
   async run(ctx) {
     const coll = rowCollection<Loose>(ctx, 'seed-unique-collision', 'projects');
     await coll.createIndex({ name: 1 }, { unique: true, name: 'name_unique' });
     await coll.insertOne({ _id: 'user-made', name: 'iris' });
-    const result = await ctx.capture('update', () =>
-      coll.bulkWrite([fencedReplace({ _id: 'seeded-iris', name: 'iris' }, MY_FENCE)], { ordered: false }),
-    );
+    const result = await ctx.capture('update', () => coll.bulkWrite([fencedReplace({ _id: 'seeded-iris', name: 'iris' }, MY_FENCE)], { ordered: false }));
     const error = writeErrorsOf(result.replies)[0];
     const pass =
       error?.code === 11000 &&
@@ -147,7 +154,10 @@ export const uniqueIndexes: RowDef = {
         (error: { code?: number }) => (error.code === 85 || error.code === 86 ? `refused (${error.code})` : describeError(error)),
       );
     const pass =
-      index?.unique === true && first.numIndexesAfter === again.numIndexesAfter && again.numIndexesBefore === again.numIndexesAfter && foreign.startsWith('refused');
+      index?.unique === true &&
+      first.numIndexesAfter === again.numIndexesAfter &&
+      again.numIndexesBefore === again.numIndexesAfter &&
+      foreign.startsWith('refused');
     return {
       pass,
       observed:

@@ -22,7 +22,8 @@ export const serverClock: RowDef = {
     const sentAt = Date.now();
     const reply = await ctx.client.db('admin').command({ hello: 1 });
     const receivedAt = Date.now();
-    if (!(reply.localTime instanceof Date)) return { pass: false, observed: `localTime is ${reply.localTime === undefined ? 'missing' : typeof reply.localTime}` };
+    if (!(reply.localTime instanceof Date))
+      return { pass: false, observed: `localTime is ${reply.localTime === undefined ? 'missing' : typeof reply.localTime}` };
     const skew = Math.round(reply.localTime.getTime() - (sentAt + receivedAt) / 2);
     return { pass: true, observed: `a date, ${skew >= 0 ? '+' : ''}${skew} ms from this host's clock` };
   },
@@ -76,7 +77,10 @@ export const writeConcernMajority: RowDef = {
       coll.findOneAndUpdate({ _id: 'wc-lock' }, { $set: { at: new Date() } }, { upsert: true, returnDocument: 'after' }),
     );
     let wtimeout = 0;
-    for (const [what, result] of [['insert', insert], ['findAndModify', update]] as const) {
+    for (const [what, result] of [
+      ['insert', insert],
+      ['findAndModify', update],
+    ] as const) {
       if (result.error) return { pass: false, observed: `${what}: ${describeError(result.error)}` };
       const sent = result.sent[0]?.writeConcern as { w?: unknown; j?: unknown; wtimeout?: unknown } | undefined;
       if (sent?.w !== 'majority' || sent?.j !== true || typeof sent?.wtimeout !== 'number' || sent.wtimeout <= 0) {

@@ -13,7 +13,10 @@ async function fencedBatch(ctx: ProbeContext, session: ClientSession, row: strin
   const batch = rowCollection<Loose>(ctx, row, 'batch');
   const check = await lock.updateOne(mine(holder('txn-holder'), FENCE), { $set: { last_batch: ids.join(',') } }, { session });
   if (check.matchedCount !== 1) return 0;
-  await batch.insertMany(ids.map((_id) => ({ _id, seeded_fence: FENCE })), { session });
+  await batch.insertMany(
+    ids.map((_id) => ({ _id, seeded_fence: FENCE })),
+    { session },
+  );
   return check.matchedCount;
 }
 

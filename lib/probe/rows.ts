@@ -1,5 +1,13 @@
 import type { RowDef } from './context';
-import { acquireCompletedGeneration, acquireInsert, acquireLiveCollides, acquireRace, acquireTakeover, fenceAfterDelete, renewReleaseFenced } from './rows-lock';
+import {
+  acquireCompletedGeneration,
+  acquireInsert,
+  acquireLiveCollides,
+  acquireRace,
+  acquireTakeover,
+  fenceAfterDelete,
+  renewReleaseFenced,
+} from './rows-lock';
 import { seedFencedUpsert, seedUniqueCollision, statePushSlice, uniqueIndexes, wipeFencedDelete } from './rows-seed';
 import { clientTimeout, readConcernMajority, readPrimary, serverClock, topologyRow, writeConcernMajority } from './rows-server';
 import { retryableWrites, txnRollback, txnTakeoverExcluded } from './rows-transactions';

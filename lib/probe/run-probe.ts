@@ -116,7 +116,16 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     created = true;
     // Creates the scratch database; rows write only in collections of their own.
     await db.createCollection('probe');
-    const base = { client, db, topology, hello, serverVersion: String(build.version), timeoutMs, raceWorkers: options.raceWorkers ?? 8, capture: capturer(client) };
+    const base = {
+      client,
+      db,
+      topology,
+      hello,
+      serverVersion: String(build.version),
+      timeoutMs,
+      raceWorkers: options.raceWorkers ?? 8,
+      capture: capturer(client),
+    };
     const rows: ProbeRow[] = [];
     for (const def of PROBE_ROWS) {
       if (!options.only || options.only.includes(def.id)) rows.push(await runRow(def, base, options.uri));

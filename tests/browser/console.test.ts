@@ -104,8 +104,11 @@ async function expectStructure(h1: string | RegExp): Promise<void> {
  */
 async function expectKeyboardReachable(): Promise<number> {
   const expected = await page.evaluate(() => {
-    const selector = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
-    const controls = [...document.querySelectorAll<HTMLElement>(selector)].filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden');
+    const selector =
+      'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+    const controls = [...document.querySelectorAll<HTMLElement>(selector)].filter(
+      (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden',
+    );
     controls.forEach((el, i) => el.setAttribute('data-kb', String(i)));
     // Start from the top of the page: focus a mark before everything, the first Tab leaves it.
     const start = document.createElement('span');
@@ -129,7 +132,11 @@ async function expectKeyboardReachable(): Promise<number> {
       const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
       const ring = style.boxShadow !== 'none' && style.boxShadow !== '';
       const key = el.getAttribute('data-kb') ?? `new:${el.tagName}:${el.getAttribute('aria-label') ?? el.textContent}`;
-      return { key, visible: outline || ring, name: `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 60)}"` };
+      return {
+        key,
+        visible: outline || ring,
+        name: `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 60)}"`,
+      };
     });
     if (!focus) break; // past the last control
     if (focus.key !== previous && reached.has(focus.key)) break; // wrapped around to the top
@@ -137,12 +144,15 @@ async function expectKeyboardReachable(): Promise<number> {
     if (!reached.has(focus.key) && !focus.visible) noFocusStyle.push(focus.name);
     reached.add(focus.key);
   }
-  const missed = await page.evaluate((seen) => {
-    document.getElementById('kb-start')?.remove();
-    return [...document.querySelectorAll<HTMLElement>('[data-kb]')]
-      .filter((el) => !seen.includes(el.getAttribute('data-kb')!))
-      .map((el) => `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 60)}"`);
-  }, [...reached]);
+  const missed = await page.evaluate(
+    (seen) => {
+      document.getElementById('kb-start')?.remove();
+      return [...document.querySelectorAll<HTMLElement>('[data-kb]')]
+        .filter((el) => !seen.includes(el.getAttribute('data-kb')!))
+        .map((el) => `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 60)}"`);
+    },
+    [...reached],
+  );
   expect(noFocusStyle, 'controls without a visible focus indicator').toEqual([]);
   expect(missed, 'controls the keyboard does not reach').toEqual([]);
   return reached.size;
@@ -180,7 +190,10 @@ interface ValidationRow {
 async function validationRows(): Promise<ValidationRow[]> {
   const rows: ValidationRow[] = [];
   for (const table of await page.getByRole('table', { name: /^Components of tab / }).all()) {
-    for (const row of await table.getByRole('row').filter({ has: page.getByRole('cell') }).all()) {
+    for (const row of await table
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell') })
+      .all()) {
       const [type, title, dcId, tag, , status, reasons] = (await row.getByRole('cell').allInnerTexts()).map((t) => t.trim());
       rows.push({ type: type!, title: title!, dcId: dcId!, tag: tag!, status: status!, reasons: reasons! });
     }
@@ -245,7 +258,12 @@ describe('the console in a browser, after a 4-worker boot', () => {
 
     const state = page.getByRole('region', { name: 'Initialization state' });
     await expectWordAndIcon(state.getByText('complete', { exact: true }), 'complete');
-    await eventually(() => page.getByRole('status').filter({ hasText: /^Live · every/ }).count()).toBe(1);
+    await eventually(() =>
+      page
+        .getByRole('status')
+        .filter({ hasText: /^Live · every/ })
+        .count(),
+    ).toBe(1);
 
     await screenshot(page, 'overview-after-4-worker-boot');
     expect(await expectKeyboardReachable()).toBeGreaterThan(5);
@@ -312,15 +330,23 @@ describe('the console in a browser, after a 4-worker boot', () => {
     const waitedLanes: string[] = [];
     for (const lane of await lanes.all()) {
       const name = (await lane.getAttribute('aria-label'))!.replace(/^Events of /, '');
-      const events = (await lane.getByRole('button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label') ?? ''))).map((label) => label.split(' at ')[0]);
+      const events = (await lane.getByRole('button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label') ?? ''))).map(
+        (label) => label.split(' at ')[0],
+      );
       expect(events[0], `first event of ${name}`).toBe('boot');
       if (events.includes('acquired')) {
         acquiredLanes.push(name);
-        expect(events.filter((e) => e === 'acquired'), `events of ${name}`).toHaveLength(1);
+        expect(
+          events.filter((e) => e === 'acquired'),
+          `events of ${name}`,
+        ).toHaveLength(1);
         expect(events.at(-1), `last event of ${name}`).toBe('released');
       } else {
         expect(events.at(-1), `last event of ${name}: ${events.join(', ')}`).toBe('ready');
-        expect(events.filter((e) => e !== 'boot' && e !== 'waiting' && e !== 'ready'), `events of ${name}`).toEqual([]);
+        expect(
+          events.filter((e) => e !== 'boot' && e !== 'waiting' && e !== 'ready'),
+          `events of ${name}`,
+        ).toEqual([]);
         waitedLanes.push(name);
       }
     }
@@ -331,7 +357,9 @@ describe('the console in a browser, after a 4-worker boot', () => {
     const events = page.getByRole('table', { name: 'History events, newest first' });
     const eventsOfRun = events.getByRole('row').filter({ hasText: firstBoot.run_id });
     const workersWith = (event: string) =>
-      eventsOfRun.filter({ has: page.getByRole('cell', { name: event, exact: true }) }).evaluateAll((rows) => rows.map((r) => (r as HTMLTableRowElement).cells[1]!.textContent));
+      eventsOfRun
+        .filter({ has: page.getByRole('cell', { name: event, exact: true }) })
+        .evaluateAll((rows) => rows.map((r) => (r as HTMLTableRowElement).cells[1]!.textContent));
     expect(await workersWith('acquired')).toEqual(firstBoot.holders);
     expect(new Set(await workersWith('ready'))).toEqual(new Set(waitedLanes));
     await expectWordAndIcon(eventsOfRun.getByRole('cell', { name: 'acquired', exact: true }), 'acquired');
@@ -421,7 +449,10 @@ describe('the console in a browser, after a 4-worker boot', () => {
     const original = components[target]!.dc_id as unknown;
     const asStored = (hex: string) => (original instanceof ObjectId ? new ObjectId(hex) : hex);
     const setDcId = (value: unknown) =>
-      dashboards.updateOne({ _id: new ObjectId(ID.ampliseq) }, { $set: { stored_metadata: components.map((c, i) => (i === target ? { ...c, dc_id: value } : c)) } });
+      dashboards.updateOne(
+        { _id: new ObjectId(ID.ampliseq) },
+        { $set: { stored_metadata: components.map((c, i) => (i === target ? { ...c, dc_id: value } : c)) } },
+      );
 
     const changedAt = Date.now();
     expect((await setDcId(asStored(ID.community))).modifiedCount).toBe(1);
@@ -528,7 +559,14 @@ describe('the console in a browser, after a 4-worker boot', () => {
 
     await server.startDatabase();
     await eventually(() => banner.count(), 30_000).toBe(0);
-    await eventually(() => page.getByRole('status').filter({ hasText: /^Live · every/ }).count(), 10_000).toBe(1);
+    await eventually(
+      () =>
+        page
+          .getByRole('status')
+          .filter({ hasText: /^Live · every/ })
+          .count(),
+      10_000,
+    ).toBe(1);
     // The database came back empty: the overview says so, on the same page.
     await eventually(() => lock.innerText(), 10_000).toContain('No lock document yet');
     await expectNotReloaded();

@@ -58,7 +58,11 @@ describe('the race drill page', () => {
     await page.getByRole('button', { name: 'Run the drill' }).click();
 
     const table = page.getByRole('table');
-    const cell = (row: string, column: number) => table.getByRole('row', { name: new RegExp(`^${row}`) }).getByRole('cell').nth(column);
+    const cell = (row: string, column: number) =>
+      table
+        .getByRole('row', { name: new RegExp(`^${row}`) })
+        .getByRole('cell')
+        .nth(column);
     // Both columns fill in, without a reload.
     await expect.poll(async () => (await cell('Status', 1).innerText()).trim(), { timeout: 150_000, interval: 1_000 }).toMatch(/^(pass|fail)$/);
     await expect.poll(async () => (await cell('Status', 0).innerText()).trim(), { timeout: 10_000 }).toMatch(/^(pass|fail)$/);

@@ -38,7 +38,12 @@ async function shown(pages: Page[]): Promise<string> {
   const texts = await Promise.all(
     pages.map(async (p, i) => {
       await screenshot(p, `instances-failure-${i}`).catch(() => '');
-      return `${p.url()}:\n${(await p.locator('body').innerText().catch(() => '')).slice(0, 1500)}`;
+      return `${p.url()}:\n${(
+        await p
+          .locator('body')
+          .innerText()
+          .catch(() => '')
+      ).slice(0, 1500)}`;
     }),
   );
   return texts.join('\n---\n');
@@ -142,7 +147,11 @@ describe('two console instances on one database', () => {
     const cookie = await signInCookie(b, ADMIN);
     const request = { algorithms: Array.from({ length: 200 }, () => 'lease'), workers: 1, late: 0, lateAfterMs: 0, windowMs: 0 };
     const call = await callAction(b, findAction('startDrillAction'), [request], cookie);
-    expect(call.result).toMatchObject({ ok: false, code: 'invalid', issues: ['algorithms: at most 3 algorithms, each once (unsafe, copy-drop-restore, lease)'] });
+    expect(call.result).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      issues: ['algorithms: at most 3 algorithms, each once (unsafe, copy-drop-restore, lease)'],
+    });
     expect(await db.collection(DRILL_RUNS).countDocuments({ _id: { $ne: DRILL_LEASE_ID } } as never)).toBe(0);
   });
 
@@ -169,7 +178,10 @@ describe('two console instances on one database', () => {
       .catch(async (error: Error) => {
         throw new Error(`${error.message}\n${await shown(pages)}\njobs: ${JSON.stringify(await db.collection(DRILL_RUNS).find().toArray())}`);
       });
-    const jobs = await db.collection(DRILL_RUNS).find({ _id: { $ne: DRILL_LEASE_ID } } as never).toArray();
+    const jobs = await db
+      .collection(DRILL_RUNS)
+      .find({ _id: { $ne: DRILL_LEASE_ID } } as never)
+      .toArray();
     expect(jobs).toHaveLength(1);
     const job = jobs[0]!;
     const refused = (await refusal(pageA).count()) === 1 ? pageA : pageB;
@@ -181,7 +193,11 @@ describe('two console instances on one database', () => {
 
     // Both pages show that one drill, to its end.
     for (const page of pages) {
-      const status = page.getByRole('table').getByRole('row', { name: /^Status/ }).getByRole('cell').nth(0);
+      const status = page
+        .getByRole('table')
+        .getByRole('row', { name: /^Status/ })
+        .getByRole('cell')
+        .nth(0);
       await eventually(async () => (await status.innerText()).trim(), 120_000).toBe('pass');
       expect(await page.getByRole('table').locator('caption').innerText()).toContain(`started by ${ADMIN.email} on console ${holder.instance}`);
     }
@@ -229,7 +245,11 @@ describe('two console instances on one database', () => {
     await screenshot(loser, 'instances-reseed-second-answer');
 
     // One run, one wipe, once it has completed (a second request after it must not wipe again either).
-    const events = () => db.collection(INIT_HISTORY).find({ at: { $gte: since }, run_id: { $regex: /^reseed-/ } }).toArray();
+    const events = () =>
+      db
+        .collection(INIT_HISTORY)
+        .find({ at: { $gte: since }, run_id: { $regex: /^reseed-/ } })
+        .toArray();
     await eventually(async () => (await events()).some((e) => e.event === 'completed'), 30_000).toBe(true);
     const history = await events();
     expect(new Set(history.filter((e) => e.event === 'boot').map((e) => e.run_id))).toEqual(new Set([runId]));
@@ -251,7 +271,10 @@ describe('two console instances on one database', () => {
     await page.getByRole('spinbutton', { name: 'Drop window (ms, copy-drop-restore)' }).fill('8000');
     await page.getByRole('button', { name: 'Run the drill' }).click();
     const job = async () => db.collection(DRILL_RUNS).findOne({ _id: { $ne: DRILL_LEASE_ID }, 'holder.pid': b.pid } as never, { sort: { started_at: -1 } });
-    await eventually(async () => Object.values(((await job())?.progress ?? {}) as Record<string, { phase: string }>).some((p) => p.phase === 'running'), 30_000).toBe(true);
+    await eventually(
+      async () => Object.values(((await job())?.progress ?? {}) as Record<string, { phase: string }>).some((p) => p.phase === 'running'),
+      30_000,
+    ).toBe(true);
     const running = (await job())!;
     const instance = (running.holder as { instance: string }).instance;
 
@@ -264,7 +287,11 @@ describe('two console instances on one database', () => {
     await eventually(() => caption.innerText(), LEASE_MS + 10_000).toMatch(/^Drill interrupted/);
     const interruptedAfter = Date.now() - killedAt;
     expect(await caption.innerText()).toContain(`on console ${instance}: its console stopped renewing the drill lease, which expired at`);
-    const status = page.getByRole('table').getByRole('row', { name: /^Status/ }).getByRole('cell').nth(0);
+    const status = page
+      .getByRole('table')
+      .getByRole('row', { name: /^Status/ })
+      .getByRole('cell')
+      .nth(0);
     expect((await status.innerText()).trim()).toBe('interrupted');
     await screenshot(page, 'instances-drill-interrupted');
 

@@ -54,7 +54,11 @@ describe('reseed and seed missing (lib/admin/start-run)', () => {
     expect(first).toEqual({ ok: true, run_id: runIdFor('reseed', 'key-reseed-1'), generation: runIdFor('reseed', 'key-reseed-1'), already_started: false });
     if (!first.ok) return;
     // A double click: the same key answers with the same run and starts nothing.
-    expect(await startRun(db(), cfg, { kind: 'reseed', seenState: 'key-reseed-1', requestedBy: BY })).toMatchObject({ ok: true, run_id: first.run_id, already_started: true });
+    expect(await startRun(db(), cfg, { kind: 'reseed', seenState: 'key-reseed-1', requestedBy: BY })).toMatchObject({
+      ok: true,
+      run_id: first.run_id,
+      already_started: true,
+    });
 
     const state = await finished(db(), first.run_id);
     expect(state).toMatchObject({ status: 'complete', wipe: true, run_id: first.run_id });
@@ -119,7 +123,11 @@ describe('reseed and seed missing (lib/admin/start-run)', () => {
       expect(answers.filter((a) => a.ok && !a.already_started)).toHaveLength(1);
       await finished(db(), runId);
       // Asked again from that same (now old) state, after it completed: already done, nothing wiped.
-      expect(await startRun(other.db(dbName), cfg, { kind: 'reseed', seenState: seen, requestedBy: BY })).toMatchObject({ ok: true, run_id: runId, already_started: true });
+      expect(await startRun(other.db(dbName), cfg, { kind: 'reseed', seenState: seen, requestedBy: BY })).toMatchObject({
+        ok: true,
+        run_id: runId,
+        already_started: true,
+      });
       expect(await db().collection(INIT_HISTORY).countDocuments({ run_id: runId, event: 'wipe-started' })).toBe(1);
     } finally {
       await other.close();
@@ -128,7 +136,9 @@ describe('reseed and seed missing (lib/admin/start-run)', () => {
 
   it('seed missing writes only the absent documents and leaves the others exactly as they are', async () => {
     await db().collection(PROJECTS).deleteOne({ _id: IRIS });
-    await db().collection(PROJECTS).updateOne({ _id: PENGUINS }, { $set: { touched_by_hand: true } });
+    await db()
+      .collection(PROJECTS)
+      .updateOne({ _id: PENGUINS }, { $set: { touched_by_hand: true } });
     const penguinsBefore = await db().collection(PROJECTS).findOne({ _id: PENGUINS });
     const usersBefore = await db().collection(USERS).find({}).toArray();
 
@@ -138,7 +148,10 @@ describe('reseed and seed missing (lib/admin/start-run)', () => {
     expect(state).toMatchObject({ status: 'complete', wipe: false });
     expect(state.counts).toMatchObject({ projects: 1, users: 0, groups: 0, dashboards: 0 });
 
-    expect(await db().collection(PROJECTS).findOne({ _id: IRIS })).toMatchObject({ name: 'Iris Dataset Project Data Analysis', seeded_run_id: runIdFor('seed-missing', 'key-missing-1') });
+    expect(await db().collection(PROJECTS).findOne({ _id: IRIS })).toMatchObject({
+      name: 'Iris Dataset Project Data Analysis',
+      seeded_run_id: runIdFor('seed-missing', 'key-missing-1'),
+    });
     expect(await db().collection(PROJECTS).findOne({ _id: PENGUINS })).toEqual(penguinsBefore);
     expect(await db().collection(USERS).find({}).toArray()).toEqual(usersBefore);
     expect(await runVerdict(db(), runIdFor('seed-missing', 'key-missing-1'))).toMatchObject({ pass: true, wipes: 0, acquired: 1 });
@@ -161,9 +174,19 @@ describe('force-release (lib/admin/force-release)', () => {
     const attempt = await acquireLease(db(), clock, holder('stuck-worker', 'g-stuck'), 20_000);
     const lease = (attempt as { lease: Lease }).lease;
 
-    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt }, BY)).toMatchObject({ ok: false, code: 'invalid', holder: 'stuck-worker' });
-    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt, confirm_worker_id: 'stuck-worke' }, BY)).toMatchObject({ ok: false, code: 'invalid' });
-    expect(await forceRelease(db(), { fence: lease.fence - 1, lease_expires_at: lease.expiresAt, confirm_worker_id: 'stuck-worker' }, BY)).toMatchObject({ ok: false, code: 'conflict' });
+    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt }, BY)).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      holder: 'stuck-worker',
+    });
+    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt, confirm_worker_id: 'stuck-worke' }, BY)).toMatchObject({
+      ok: false,
+      code: 'invalid',
+    });
+    expect(await forceRelease(db(), { fence: lease.fence - 1, lease_expires_at: lease.expiresAt, confirm_worker_id: 'stuck-worker' }, BY)).toMatchObject({
+      ok: false,
+      code: 'conflict',
+    });
     expect((await readLock(db()))?.holder?.worker_id).toBe('stuck-worker');
 
     expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt, confirm_worker_id: 'stuck-worker' }, BY)).toEqual({
@@ -181,7 +204,11 @@ describe('force-release (lib/admin/force-release)', () => {
     expect(await lease.renew()).toBe(false);
     expect(lease.signal.aborted).toBe(true);
     // Nothing to release now.
-    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt }, BY)).toMatchObject({ ok: false, code: 'conflict', error: 'The lock is not held: there is nothing to release.' });
+    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt }, BY)).toMatchObject({
+      ok: false,
+      code: 'conflict',
+      error: 'The lock is not held: there is nothing to release.',
+    });
   });
 
   it('releases an expired lease without typing, and the next worker gets fence + 1', async () => {
@@ -189,11 +216,21 @@ describe('force-release (lib/admin/force-release)', () => {
     const attempt = await acquireLease(db(), clock, holder('dead-worker', 'g-dead'), 300);
     const lease = (attempt as { lease: Lease }).lease;
     await sleep(500);
-    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt }, BY)).toMatchObject({ ok: true, released: 'dead-worker', expired: true });
+    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt }, BY)).toMatchObject({
+      ok: true,
+      released: 'dead-worker',
+      expired: true,
+    });
     const next = await acquireLease(db(), clock, holder('next-worker', 'g-next'), 1_000);
     expect(next.acquired && next.lease.fence).toBe(lease.fence + 1);
     if (next.acquired) await next.lease.release();
-    expect((await db().collection(INITIALIZATION).findOne({ _id: LOCK_ID } as never))?.force_released_by).toBeNull();
+    expect(
+      (
+        await db()
+          .collection(INITIALIZATION)
+          .findOne({ _id: LOCK_ID } as never)
+      )?.force_released_by,
+    ).toBeNull();
   });
 
   it('does not release an expired lease whose holder renewed it after the admin looked', async () => {

@@ -19,9 +19,20 @@ const { db, dbName } = useTestDb(import.meta.url);
 const LEASE_MS = 1500;
 const POLL_MS = 50;
 let admin: MongoClient;
-const env = () => ({ ...process.env, MONGODB_URI: mongoUri(), MONGODB_DB: dbName, INIT_LEASE_MS: String(LEASE_MS), INIT_POLL_MS: String(POLL_MS), ...TEST_PASSWORDS });
+const env = () => ({
+  ...process.env,
+  MONGODB_URI: mongoUri(),
+  MONGODB_DB: dbName,
+  INIT_LEASE_MS: String(LEASE_MS),
+  INIT_POLL_MS: String(POLL_MS),
+  ...TEST_PASSWORDS,
+});
 
-const history = (filter: Document) => db().collection<HistoryEvent>(INIT_HISTORY).find(filter, { sort: { at: 1, _id: 1 } }).toArray();
+const history = (filter: Document) =>
+  db()
+    .collection<HistoryEvent>(INIT_HISTORY)
+    .find(filter, { sort: { at: 1, _id: 1 } })
+    .toArray();
 
 async function options(name: string, generation: string, extra: Partial<WorkerOptions> = {}): Promise<WorkerOptions> {
   return {
@@ -49,7 +60,11 @@ async function killWhenParked(args: string[], label: string): Promise<{ victim: 
 }
 
 async function runNextProcess(generation: string): Promise<LaunchedWorker> {
-  const { workers } = await launchWorkers({ count: 1, args: ['--generation', generation, '--run-id', `run-${generation}`, '--name', `next-${generation}`, '--quiet'], env: env() });
+  const { workers } = await launchWorkers({
+    count: 1,
+    args: ['--generation', generation, '--run-id', `run-${generation}`, '--name', `next-${generation}`, '--quiet'],
+    env: env(),
+  });
   return workers[0]!;
 }
 
@@ -79,7 +94,10 @@ afterAll(async () => admin.close());
 describe('a dead run is finished by the next process', () => {
   it('holder SIGKILLed mid-wipe: the next process (a boot of another generation) adopts the reseed and completes it', async () => {
     await setFault(admin, { times: 1 }, { failCommands: ['delete'], appName: 'victim', holdUntilReleased: 'kill-mid-wipe' });
-    const { victim, killedAt } = await killWhenParked(['--wipe', '--generation', 'g-reseed-wipe', '--run-id', 'run-g-reseed-wipe', '--name', 'victim-wipe', '--quiet'], 'kill-mid-wipe');
+    const { victim, killedAt } = await killWhenParked(
+      ['--wipe', '--generation', 'g-reseed-wipe', '--run-id', 'run-g-reseed-wipe', '--name', 'victim-wipe', '--quiet'],
+      'kill-mid-wipe',
+    );
     expect(victim.signal).toBe('SIGKILL');
     expect(await readState(db())).toMatchObject({ status: 'in-progress', generation: 'g-reseed-wipe', wipe: true, seed_mode: 'replace' });
     // The dead holder's parked delete still runs (a server runs what it received): it is fenced.
@@ -94,7 +112,10 @@ describe('a dead run is finished by the next process', () => {
   it('holder SIGKILLed mid-seed: some collections written, the others not; the next process completes the run', async () => {
     // The worker's warm-up sends two updates that match nothing; one seed write passes, the rest wait.
     await setFault(admin, { skip: 3 }, { failCommands: ['update'], appName: 'victim', holdUntilReleased: 'kill-mid-seed' });
-    const { killedAt } = await killWhenParked(['--wipe', '--generation', 'g-reseed-seed', '--run-id', 'run-g-reseed-seed', '--name', 'victim-seed', '--quiet'], 'kill-mid-seed');
+    const { killedAt } = await killWhenParked(
+      ['--wipe', '--generation', 'g-reseed-seed', '--run-id', 'run-g-reseed-seed', '--name', 'victim-seed', '--quiet'],
+      'kill-mid-seed',
+    );
     expect(await readState(db())).toMatchObject({ status: 'in-progress', generation: 'g-reseed-seed' });
     // Half-seeded: one of the first batch's five writes landed, the four others and the dashboards did not.
     const written = [];
@@ -114,20 +135,24 @@ describe('a dead run is finished by the next process', () => {
 describe('every wait sleeps and honours its deadline', () => {
   it('its generation complete in the lock, the state naming another unfinished one under a live lease: polls at the poll rate, then wait-timeout', async () => {
     const now = new Date();
-    await db().collection(INITIALIZATION).updateOne(
-      { _id: LOCK_ID } as never,
-      {
-        $set: {
-          holder: { worker_id: 'dead-console', host: 'h', pid: 1, version: 'v', run_id: 'run-g-unfinished', generation: 'g-unfinished' },
-          lease_expires_at: new Date(now.getTime() + 60_000),
-        },
-        $push: { completed_generations: 'g-restarted' },
-      } as never,
-    );
-    await db().collection(INITIALIZATION).updateOne(
-      { _id: STATE_ID } as never,
-      { $set: { status: 'in-progress', generation: 'g-unfinished', run_id: 'run-g-unfinished', wipe: true, worker_id: 'dead-console' } } as never,
-    );
+    await db()
+      .collection(INITIALIZATION)
+      .updateOne(
+        { _id: LOCK_ID } as never,
+        {
+          $set: {
+            holder: { worker_id: 'dead-console', host: 'h', pid: 1, version: 'v', run_id: 'run-g-unfinished', generation: 'g-unfinished' },
+            lease_expires_at: new Date(now.getTime() + 60_000),
+          },
+          $push: { completed_generations: 'g-restarted' },
+        } as never,
+      );
+    await db()
+      .collection(INITIALIZATION)
+      .updateOne(
+        { _id: STATE_ID } as never,
+        { $set: { status: 'in-progress', generation: 'g-unfinished', run_id: 'run-g-unfinished', wipe: true, worker_id: 'dead-console' } } as never,
+      );
     const monitored = await new MongoClient(mongoUri(), { monitorCommands: true }).connect();
     let reads = 0;
     monitored.on('commandStarted', (e) => {

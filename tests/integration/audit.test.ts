@@ -510,7 +510,9 @@ describe('GET /api/audit', () => {
   it('answers 401 without a session, or with one signed by another key, before reading anything', async () => {
     for (const request of [
       new Request('http://console.test/api/audit'),
-      new Request('http://console.test/api/audit', { headers: { cookie: await sessionCookie(SEEDED_ADMIN, { secret: 'another-console-s-secret-of-32-bytes!!' }) } }),
+      new Request('http://console.test/api/audit', {
+        headers: { cookie: await sessionCookie(SEEDED_ADMIN, { secret: 'another-console-s-secret-of-32-bytes!!' }) },
+      }),
     ]) {
       const response = await GET(request);
       expect(response.status).toBe(401);

@@ -41,7 +41,10 @@ async function recordRun(uri: string, database: string, generation: string): Pro
   const client = await new MongoClient(uri, { monitorCommands: true }).connect();
   closers.push(() => client.close());
   // Something to wipe first.
-  await client.db(database).collection('leftovers').insertMany([{ a: 1 }, { a: 2 }]);
+  await client
+    .db(database)
+    .collection('leftovers')
+    .insertMany([{ a: 1 }, { a: 2 }]);
   const sent: CommandStartedEvent[] = [];
   client.on('commandStarted', (event) => {
     if (event.databaseName === database || event.databaseName === 'admin') sent.push(event);
@@ -113,7 +116,7 @@ describe('the commands a worker sends (standalone)', () => {
     for (const build of sent.filter((e) => e.commandName === 'createIndexes')) expect(build.command.commitQuorum).toBeUndefined();
   });
 
-  it('the product\'s client reads from the primary with majority concerns, whatever the URI says', async () => {
+  it("the product's client reads from the primary with majority concerns, whatever the URI says", async () => {
     const client = await connect({ uri: `${mongoUri()}/?readPreference=secondaryPreferred&w=1&journal=false&readConcernLevel=local`, timeoutMs: 5_000 });
     closers.push(() => client.close());
     expect(client.readPreference.mode).toBe('primary');

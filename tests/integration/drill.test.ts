@@ -35,7 +35,10 @@ describe('race drill', () => {
   const history = (r: DrillResult) => runEvents(db(r.history_database), r.run_id);
 
   afterAll(async () => {
-    for (const name of kept) await db(name).dropDatabase().catch(() => {});
+    for (const name of kept)
+      await db(name)
+        .dropDatabase()
+        .catch(() => {});
     await client?.close();
   });
 
@@ -74,7 +77,9 @@ describe('race drill', () => {
     expect(byLate).toEqual(expect.arrayContaining(['acquired', 'wipe-started', 'wiped']));
     expect(r.wipes).toBeGreaterThanOrEqual(2);
     // The report says so, in words.
-    expect(r.run_problems).toContainEqual(expect.stringMatching(new RegExp(`^late starter ${breach.taken_by} took the lock \\d+ ms into .*drop-to-restore window and wiped again$`)));
+    expect(r.run_problems).toContainEqual(
+      expect.stringMatching(new RegExp(`^late starter ${breach.taken_by} took the lock \\d+ ms into .*drop-to-restore window and wiped again$`)),
+    );
     expect(r.findings).toContainEqual(expect.stringMatching(/^\d+ wipes in one run$/));
     expect(r.window_ms).toBe(200);
     expect(r.pass).toBe(false);
@@ -82,7 +87,8 @@ describe('race drill', () => {
 
   it('lease, 8 workers + 2 late, 20 times: every time one acquired, one wipe, three projects, no invalid component', async () => {
     const results: DrillResult[] = [];
-    for (let round = 0; round < 20; round += 1) results.push(await runDrill(mongoUri(), { algorithm: 'lease', workers: 8, late: 2, lateAfterMs: 100, windowMs: 200 }));
+    for (let round = 0; round < 20; round += 1)
+      results.push(await runDrill(mongoUri(), { algorithm: 'lease', workers: 8, late: 2, lateAfterMs: 100, windowMs: 200 }));
     expect(results).toHaveLength(20);
     for (const r of results) {
       expect({ round: r.run_id, acquired: r.acquired, wipes: r.wipes, projects: r.projects, invalid: r.invalid_components }).toEqual({
@@ -146,10 +152,17 @@ describe('drill jobs (lib/drill/job)', () => {
 
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    for (const doc of await db().collection(DRILL_RUNS).find({ progress: { $exists: true } }).toArray()) {
+    for (const doc of await db()
+      .collection(DRILL_RUNS)
+      .find({ progress: { $exists: true } })
+      .toArray()) {
       for (const p of Object.values(doc.progress as Record<string, { database: string }>)) scratch.add(p.database).add(`${p.database}_history`);
     }
-    for (const name of scratch) await client().db(name).dropDatabase().catch(() => {});
+    for (const name of scratch)
+      await client()
+        .db(name)
+        .dropDatabase()
+        .catch(() => {});
   });
 
   async function finished(id: string, timeoutMs = 120_000) {
@@ -182,7 +195,11 @@ describe('drill jobs (lib/drill/job)', () => {
       const by = winner === a ? 'a@example.com' : 'b@example.com';
       expect(loser).toMatchObject({ ok: false, code: 'conflict', holder: consoleInstance().worker_id });
       expect(loser.error).toContain(`drill ${winner.job_id}, started by ${by}, is running on console ${consoleInstance().worker_id}`);
-      expect(await db().collection(DRILL_RUNS).countDocuments({ _id: { $ne: DRILL_LEASE_ID } } as never)).toBe(1);
+      expect(
+        await db()
+          .collection(DRILL_RUNS)
+          .countDocuments({ _id: { $ne: DRILL_LEASE_ID } } as never),
+      ).toBe(1);
 
       // The job names its holder; the lease is renewed while it runs and released at the end.
       const lease = await readDrillLease(db());
@@ -205,7 +222,7 @@ describe('drill jobs (lib/drill/job)', () => {
     }
   }, 180_000);
 
-  it('the real server\'s race: the first acquire matches nothing and waits before its insert, the second takes the lease, the first gets E11000 and is refused naming it', async () => {
+  it("the real server's race: the first acquire matches nothing and waits before its insert, the second takes the lease, the first gets E11000 and is refused naming it", async () => {
     // A database with no lease document yet: both upserts find nothing to match.
     const raceDb = `${dbName}_race`;
     const first = await new MongoClient(mongoUri(), { appName: 'drill-race-first', serverSelectionTimeoutMS: 10_000 }).connect();
@@ -231,7 +248,12 @@ describe('drill jobs (lib/drill/job)', () => {
       const lost = await parkedFirst;
       expect(lost).toMatchObject({ ok: false, code: 'conflict' });
       if (won.ok) expect((lost as Refusal).error).toContain(`drill ${won.job_id}, started by second@example.com`);
-      expect(await second.db(raceDb).collection(DRILL_RUNS).countDocuments({ _id: { $ne: DRILL_LEASE_ID } } as never)).toBe(1);
+      expect(
+        await second
+          .db(raceDb)
+          .collection(DRILL_RUNS)
+          .countDocuments({ _id: { $ne: DRILL_LEASE_ID } } as never),
+      ).toBe(1);
       if (won.ok) {
         const deadline = Date.now() + 60_000;
         while ((await readDrillJob(second.db(raceDb), won.job_id))?.status === 'running' && Date.now() < deadline) await sleep(200);
@@ -241,7 +263,10 @@ describe('drill jobs (lib/drill/job)', () => {
       }
     } finally {
       await admin.command({ configureFailPoint: 'failCommand', mode: 'off', data: { appName: 'drill-race-first' } }).catch(() => {});
-      await first.db(raceDb).dropDatabase().catch(() => {});
+      await first
+        .db(raceDb)
+        .dropDatabase()
+        .catch(() => {});
       await Promise.all([first.close(), second.close()]);
     }
   }, 120_000);
@@ -305,7 +330,9 @@ describe('drill jobs (lib/drill/job)', () => {
   async function runningWorkers(id: string) {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const doc = await db().collection(DRILL_RUNS).findOne({ _id: id } as never);
+      const doc = await db()
+        .collection(DRILL_RUNS)
+        .findOne({ _id: id } as never);
       if (Object.values((doc?.progress ?? {}) as Record<string, { phase: string }>).some((p) => p.phase === 'running')) return;
       if (Date.now() > deadline) throw new Error(`drill ${id} never reached its workers`);
       await sleep(50);
@@ -370,11 +397,21 @@ describe('drill jobs (lib/drill/job)', () => {
       if (lease?.holder?.job_id === jobId && lease.lease_expires_at!.getTime() < now) break;
       await sleep(100);
     }
-    expect((await db().collection(DRILL_RUNS).findOne({ _id: jobId } as never))?.status).toBe('running');
+    expect(
+      (
+        await db()
+          .collection(DRILL_RUNS)
+          .findOne({ _id: jobId } as never)
+      )?.status,
+    ).toBe('running');
 
     const next = await startDrillJob(db(), mongoUri(), small, 'd@example.com', { config: cfg() });
     expect(next.ok).toBe(true);
-    const old = drillJobSchema.parse(await db().collection(DRILL_RUNS).findOne({ _id: jobId } as never));
+    const old = drillJobSchema.parse(
+      await db()
+        .collection(DRILL_RUNS)
+        .findOne({ _id: jobId } as never),
+    );
     expect(old).toMatchObject({ status: 'interrupted', interrupted: { noticed_by: consoleInstance().worker_id } });
     expect(old.interrupted?.instance).toMatch(new RegExp(`:${child.pid}:`));
     if (next.ok) expect((await finished(next.job_id)).status).toBe('done');
@@ -394,7 +431,11 @@ describe('drill jobs (lib/drill/job)', () => {
     let doc;
     do {
       await sleep(50);
-      doc = drillJobSchema.parse(await db().collection(DRILL_RUNS).findOne({ _id: started.job_id } as never));
+      doc = drillJobSchema.parse(
+        await db()
+          .collection(DRILL_RUNS)
+          .findOne({ _id: started.job_id } as never),
+      );
     } while (doc.status === 'running' && Date.now() - stolenAt < 10_000);
     expect(doc.status).toBe('failed');
     expect(doc.error).toMatch(/^the drill lost its lease: /);
@@ -403,7 +444,9 @@ describe('drill jobs (lib/drill/job)', () => {
     expect(doc.results).toEqual([]);
     // The other drill's lease is left alone.
     expect((await readDrillLease(db()))?.holder?.job_id).toBe('drill-job-someone-else');
-    await db().collection(DRILL_RUNS).updateOne({ _id: DRILL_LEASE_ID } as never, { $set: { holder: null } });
+    await db()
+      .collection(DRILL_RUNS)
+      .updateOne({ _id: DRILL_LEASE_ID } as never, { $set: { holder: null } });
   }, 60_000);
 
   it('a reseed while a drill runs keeps the drill, its record and its lease (drill_runs survives the wipe)', async () => {
@@ -412,10 +455,12 @@ describe('drill jobs (lib/drill/job)', () => {
     if (!started.ok) return;
     await runningWorkers(started.job_id);
     const outcome = await new Promise<string>((resolve, reject) => {
-      void startRun(db(), cfg(), { kind: 'reseed', seenState: `drill-test-${Date.now()}`, requestedBy: 'f@example.com' }, { onDone: (o) => resolve(o.outcome) }).then(
-        (r) => (r.ok ? undefined : reject(new Error(r.error))),
-        reject,
-      );
+      void startRun(
+        db(),
+        cfg(),
+        { kind: 'reseed', seenState: `drill-test-${Date.now()}`, requestedBy: 'f@example.com' },
+        { onDone: (o) => resolve(o.outcome) },
+      ).then((r) => (r.ok ? undefined : reject(new Error(r.error))), reject);
     });
     expect(outcome).toBe('acquired');
     expect((await readDrillLease(db()))?.holder?.job_id).toBe(started.job_id);

@@ -99,7 +99,9 @@ describe('a stale holder resumes at the worst moment', () => {
     const [collection] = held.ns.split('.').slice(1);
     const userDashboard = { _id: new ObjectId(), title: 'made by a user', project_id: IRIS };
     await db().collection(DASHBOARDS).insertOne(userDashboard);
-    await db().collection(collection!).insertOne({ _id: new ObjectId(), written: 'by the platform, after the takeover' } as never);
+    await db()
+      .collection(collection!)
+      .insertOne({ _id: new ObjectId(), written: 'by the platform, after the takeover' } as never);
     const before = await db().collection(collection!).countDocuments();
 
     expect(await releaseParked(admin, 'stale-delete')).toBe(1);
@@ -130,7 +132,7 @@ describe('a stale holder resumes at the worst moment', () => {
     await expectWhole(db(), 'g-seed-1');
   });
 
-  it('between its lease check and its state update: the state stays the successor\'s', async () => {
+  it("between its lease check and its state update: the state stays the successor's", async () => {
     const staleDb = await actor('stale-state');
     const stale = await staleHolder(staleDb, 'stale-state', 'g-state-stale');
     await beginState(staleDb, stale, {
@@ -159,7 +161,7 @@ describe('a stale holder resumes at the worst moment', () => {
     expect(completedStale.map((e) => e.worker_id)).toEqual(['state-successor']);
   });
 
-  it('between its lease check and its release: the successor\'s lock is not freed', async () => {
+  it("between its lease check and its release: the successor's lock is not freed", async () => {
     const staleDb = await actor('stale-release');
     const stale = await staleHolder(staleDb, 'stale-release', 'g-release-stale');
     await setFault(admin, { times: 1 }, { failCommands: ['update'], appName: 'stale-release', holdUntilReleased: 'stale-release' });
@@ -217,7 +219,11 @@ describe('what only concurrency shows', () => {
 
   it('a failover during the acquire and during a poll is retried within the wait', async () => {
     const workerDb = await actor('failover-worker');
-    await setFault(admin, { times: 2 }, { failCommands: ['findAndModify', 'find'], appName: 'failover-worker', errorCode: 189, errorLabels: ['RetryableWriteError'] });
+    await setFault(
+      admin,
+      { times: 2 },
+      { failCommands: ['findAndModify', 'find'], appName: 'failover-worker', errorCode: 189, errorLabels: ['RetryableWriteError'] },
+    );
     expect(await runWorker(workerDb, options('failover-worker', 'g-failover'))).toMatchObject({ outcome: 'acquired' });
     await expectWhole(db(), 'g-failover');
   });
@@ -226,10 +232,16 @@ describe('what only concurrency shows', () => {
     expect(await runWorker(db(), options('before-delete', 'g-before-delete'))).toMatchObject({ outcome: 'acquired' });
     const highest = (await readState(db()))!.fence;
     // An old platform worker's cleanup, in a mixed rolling deploy.
-    await db().collection(INITIALIZATION).deleteOne({ _id: LOCK_ID } as never);
+    await db()
+      .collection(INITIALIZATION)
+      .deleteOne({ _id: LOCK_ID } as never);
     const outcome = await runWorker(db(), options('after-delete', 'g-after-delete'));
     expect(outcome).toMatchObject({ outcome: 'acquired', fence: highest + 1 });
-    expect(await db().collection(USERS).countDocuments({ seeded_fence: highest + 1 })).toBeGreaterThan(0);
+    expect(
+      await db()
+        .collection(USERS)
+        .countDocuments({ seeded_fence: highest + 1 }),
+    ).toBeGreaterThan(0);
     await expectWhole(db(), 'g-after-delete');
     const preserved = await db().collection(INIT_HISTORY).findOne({ run_id: 'run-g-after-delete', event: 'lock-preserved', 'detail.lock_recreated': true });
     expect(preserved?.detail).toMatchObject({ fence_raised_from: 1 });
@@ -288,7 +300,7 @@ describe('on a replica set: transactional fencing', () => {
   });
   afterAll(async () => rs?.stop());
 
-  it('a takeover while the stale holder\'s wipe batch is open waits for it, and the batch aborts: nothing of it lands', async () => {
+  it("a takeover while the stale holder's wipe batch is open waits for it, and the batch aborts: nothing of it lands", async () => {
     const rsDb = await rsActor('rs-observer');
     const userDoc = { _id: new ObjectId(), title: 'a user dashboard from before' };
     await rsDb.collection(DASHBOARDS).insertOne(userDoc);
@@ -311,13 +323,15 @@ describe('on a replica set: transactional fencing', () => {
     await expectWhole(rsDb, 'g-rs-1');
   });
 
-  it('a holder whose live lease an admin force-released: its next transaction\'s lock statement matches nothing, nothing is written', async () => {
+  it("a holder whose live lease an admin force-released: its next transaction's lock statement matches nothing, nothing is written", async () => {
     const rsDb = await rsActor('rs-observer-2');
     const staleDb = await rsActor('rs-stale-seed');
     // Its lease is long and its clock says it is fine: only the database knows it lost the lock.
     const stale = await staleHolder(staleDb, 'rs-stale-seed', 'g-rs-stale-seed', 30_000);
     const seen = (await readLock(rsDb))!;
-    expect(await forceRelease(rsDb, { fence: seen.fence!, lease_expires_at: seen.lease_expires_at!, confirm_worker_id: 'rs-stale-seed' }, 'admin@example.com')).toMatchObject({ ok: true });
+    expect(
+      await forceRelease(rsDb, { fence: seen.fence!, lease_expires_at: seen.lease_expires_at!, confirm_worker_id: 'rs-stale-seed' }, 'admin@example.com'),
+    ).toMatchObject({ ok: true });
     const next = await staleHolder(rsDb, 'rs-next', 'g-rs-next', 10_000);
     await expect(writeSeeds(staleDb, seeds, stale, 'run-stale-seed', 'replace')).rejects.toBeInstanceOf(LeaseLostError);
     expect(await rsDb.collection(USERS).countDocuments({ seeded_run_id: 'run-stale-seed' })).toBe(0);

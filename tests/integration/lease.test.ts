@@ -24,7 +24,9 @@ describe('the lease lock', () => {
 
   it('grants exactly one of 50 concurrent acquirers, fence + 1, and the others see who holds it', async () => {
     // A released lock from an earlier run: its fence must grow from there, and the document stays.
-    await db().collection(INITIALIZATION).insertOne({ _id: LOCK_ID, holder: null, fence: 7 } as never);
+    await db()
+      .collection(INITIALIZATION)
+      .insertOne({ _id: LOCK_ID, holder: null, fence: 7 } as never);
     // Ten sockets, so the attempts really race on the server.
     for (let i = 0; i < 10; i += 1) clients.push(await new MongoClient(mongoUri()).connect());
     const dbName = db().databaseName;
@@ -85,9 +87,9 @@ describe('the lease lock', () => {
     // A write with the old fence changes nothing: through the product's path it is refused...
     const iris = new ObjectId('646b0f3c1e4a2d7f8e5b8c9a');
     const before = await db().collection(PROJECTS).findOne({ _id: iris });
-    await expect(fencedWrite(db(), PROJECTS, [{ _id: iris, name: 'overwritten by a stale holder' }], stalled, 'stale', 'replace', undefined)).rejects.toBeInstanceOf(
-      LeaseLostError,
-    );
+    await expect(
+      fencedWrite(db(), PROJECTS, [{ _id: iris, name: 'overwritten by a stale holder' }], stalled, 'stale', 'replace', undefined),
+    ).rejects.toBeInstanceOf(LeaseLostError);
     // ...and even sent straight to the database, the fenced filter cannot match the newer document.
     await expect(
       db()
@@ -100,7 +102,9 @@ describe('the lease lock', () => {
 
   it('renews at a third of the lease and keeps the lease past its first term', async () => {
     const clock = new ServerClock(db());
-    await db().collection(INITIALIZATION).updateOne({ _id: LOCK_ID } as never, { $set: { holder: null } });
+    await db()
+      .collection(INITIALIZATION)
+      .updateOne({ _id: LOCK_ID } as never, { $set: { holder: null } });
     const attempt = await acquireLease(db(), clock, holder('renewer', 'g-renew'), 600);
     expect(attempt.acquired).toBe(true);
     const lease = (attempt as { lease: Lease }).lease;

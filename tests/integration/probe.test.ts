@@ -175,7 +175,11 @@ describe('npm run probe: a server that breaks a guarantee', () => {
     await failPoint({ times: 1 }, { failCommands: ['findAndModify'], splitUpsert: true, holdUntilReleased: 'probe-race' });
     const running = runProbe({ uri: faulty.uri, timeoutMs: 5_000, database, only: ['acquire-race'] });
     const status = () => admin.db('admin').command({ failPointStatus: 1 });
-    const lock = () => admin.db(database).collection('acquire_race__initialization').findOne({ _id: 'init_lock' as never });
+    const lock = () =>
+      admin
+        .db(database)
+        .collection('acquire_race__initialization')
+        .findOne({ _id: 'init_lock' as never });
     const until = async (what: string, ok: () => Promise<boolean>) => {
       for (let i = 0; i < 200; i += 1) {
         if (await ok()) return;
@@ -206,7 +210,7 @@ describe('npm run probe: a server that breaks a guarantee', () => {
   }, 90_000);
 });
 
-describe('the probe\'s own rules', () => {
+describe("the probe's own rules", () => {
   it('makes fresh scratch names of its own form and refuses any other', () => {
     const a = checkedScratchName(undefined);
     expect(a).toMatch(/^depictio_probe_[a-f0-9]{12}$/);
@@ -256,7 +260,10 @@ describe('npm run probe: cannot run', () => {
     const name = 'depictio_probe_5ca1ab1e';
     const client = new MongoClient(mongoUri(), { serverSelectionTimeoutMS: 5_000 });
     try {
-      await client.db(name).collection('someone_elses').insertOne({ _id: 'keep' as never });
+      await client
+        .db(name)
+        .collection('someone_elses')
+        .insertOne({ _id: 'keep' as never });
       const result = await runCli('probe', ['--uri', mongoUri(), '--db', name], ENV);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/already exists/);

@@ -53,7 +53,9 @@ describe('the wipe', () => {
     for (const name of FILLED) await fill(db(), name, DOCS_PER_COLLECTION);
     await db().collection('projects').createIndex({ name: 1 }, { name: 'name_unique', unique: true });
     // A released lock from an earlier run, the state it left, and the history so far.
-    await db().collection(INITIALIZATION).insertOne({ _id: LOCK_ID, holder: null, fence: 5 } as never);
+    await db()
+      .collection(INITIALIZATION)
+      .insertOne({ _id: LOCK_ID, holder: null, fence: 5 } as never);
     await db()
       .collection(INITIALIZATION)
       .insertOne({ _id: STATE_ID, status: 'complete', generation: 'g-before', run_id: 'run-before', fence: 5 } as never);
@@ -69,14 +71,21 @@ describe('the wipe', () => {
       detail: {},
     }));
     await db().collection(INIT_HISTORY).insertMany(history);
-    const historyBefore = await db().collection(INIT_HISTORY).find({}, { sort: { _id: 1 } }).toArray();
-    const stateBefore = await db().collection(INITIALIZATION).findOne({ _id: STATE_ID } as never);
+    const historyBefore = await db()
+      .collection(INIT_HISTORY)
+      .find({}, { sort: { _id: 1 } })
+      .toArray();
+    const stateBefore = await db()
+      .collection(INITIALIZATION)
+      .findOne({ _id: STATE_ID } as never);
 
     const attempt = await acquireLease(db(), new ServerClock(db()), holder('wiper'), 60_000);
     expect(attempt.acquired).toBe(true);
     const lease = (attempt as { lease: Lease }).lease;
     expect(lease.fence).toBe(6);
-    const lockBefore = await db().collection(INITIALIZATION).findOne({ _id: LOCK_ID } as never);
+    const lockBefore = await db()
+      .collection(INITIALIZATION)
+      .findOne({ _id: LOCK_ID } as never);
 
     // A second client, on its own socket, reads the lock as fast as it can while the wipe runs.
     const watcher = await new MongoClient(mongoUri()).connect();
@@ -108,12 +117,28 @@ describe('the wipe', () => {
     // What is in the database now.
     for (const name of FILLED) expect(await db().collection(name).countDocuments(), name).toBe(0);
     // The lock is the same grant: the wipe's lease check in the database renews it, nothing else.
-    const { renewed_at: _r, lease_expires_at: _e, renewals, ...lockAfter } = (await db().collection(INITIALIZATION).findOne({ _id: LOCK_ID } as never))!;
+    const {
+      renewed_at: _r,
+      lease_expires_at: _e,
+      renewals,
+      ...lockAfter
+    } = (await db()
+      .collection(INITIALIZATION)
+      .findOne({ _id: LOCK_ID } as never))!;
     const { renewed_at: _r0, lease_expires_at: _e0, renewals: renewalsBefore, ...lockBeforeRest } = lockBefore!;
     expect(lockAfter).toEqual(lockBeforeRest);
     expect(renewals).toBe((renewalsBefore as number) + 1);
-    expect(await db().collection(INITIALIZATION).findOne({ _id: STATE_ID } as never)).toEqual(stateBefore);
-    expect(await db().collection(INIT_HISTORY).find({}, { sort: { _id: 1 } }).toArray()).toEqual(historyBefore);
+    expect(
+      await db()
+        .collection(INITIALIZATION)
+        .findOne({ _id: STATE_ID } as never),
+    ).toEqual(stateBefore);
+    expect(
+      await db()
+        .collection(INIT_HISTORY)
+        .find({}, { sort: { _id: 1 } })
+        .toArray(),
+    ).toEqual(historyBefore);
     // Emptied with deleteMany, not dropped: the indexes stay.
     const indexNames = (await db().collection('projects').indexes()).map((i) => i.name);
     expect(indexNames).toContain('name_unique');
@@ -133,7 +158,9 @@ describe('the wipe', () => {
   it('deletes nothing that a newer holder wrote', async () => {
     // A holder with fence F: a document stamped F + 1 (a successor's) must survive its wipe,
     // its own (F) too, while older and unstamped ones go.
-    await db().collection(INITIALIZATION).updateOne({ _id: LOCK_ID } as never, { $set: { holder: null } }, { upsert: true });
+    await db()
+      .collection(INITIALIZATION)
+      .updateOne({ _id: LOCK_ID } as never, { $set: { holder: null } }, { upsert: true });
     const attempt = await acquireLease(db(), new ServerClock(db()), holder('older-holder'), 60_000);
     expect(attempt.acquired).toBe(true);
     const lease = (attempt as { lease: Lease }).lease;

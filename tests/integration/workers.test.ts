@@ -19,13 +19,18 @@ const SEEDED = ['dashboards', 'deltatables', 'groups', 'multiqc', 'projects', 'u
 const env = () => ({ MONGODB_URI: mongoUri(), MONGODB_DB: dbName, ...TEST_PASSWORDS });
 
 const history = (filter: Document) =>
-  db().collection<HistoryEvent>(INIT_HISTORY).find(filter, { sort: { at: 1, _id: 1 } }).toArray();
+  db()
+    .collection<HistoryEvent>(INIT_HISTORY)
+    .find(filter, { sort: { at: 1, _id: 1 } })
+    .toArray();
 
 /** Polls the history until an event matching `filter` is there. */
 async function waitForEvent(filter: Document, timeoutMs = 90_000): Promise<HistoryEvent> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = await db().collection<HistoryEvent>(INIT_HISTORY).findOne(filter, { sort: { at: 1, _id: 1 } });
+    const found = await db()
+      .collection<HistoryEvent>(INIT_HISTORY)
+      .findOne(filter, { sort: { at: 1, _id: 1 } });
     if (found) return found;
     if (Date.now() > deadline) throw new Error(`no history event ${JSON.stringify(filter)} within ${timeoutMs} ms`);
     await sleep(5);

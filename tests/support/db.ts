@@ -18,7 +18,10 @@ export function useTestDb(name: string): { db: () => Db; client: () => MongoClie
   };
   afterAll(async () => {
     if (client) {
-      await client.db(dbName).dropDatabase().catch(() => {});
+      await client
+        .db(dbName)
+        .dropDatabase()
+        .catch(() => {});
       await client.close();
     }
   });

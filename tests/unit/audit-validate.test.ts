@@ -43,7 +43,14 @@ function index(options: { isPublic?: boolean; editors?: unknown[] } = {}) {
   );
 }
 
-const component = (i: number, extra: object = {}) => ({ index: `c${i}`, component_type: 'card', dc_id: new ObjectId(DC), wf_id: new ObjectId(WF), column_name: 'a', ...extra });
+const component = (i: number, extra: object = {}) => ({
+  index: `c${i}`,
+  component_type: 'card',
+  dc_id: new ObjectId(DC),
+  wf_id: new ObjectId(WF),
+  column_name: 'a',
+  ...extra,
+});
 const tab = (id: string, parent: unknown, components: object[], extra: object = {}) => ({
   _id: id,
   title: `tab ${id.slice(-2)}`,
@@ -102,7 +109,7 @@ describe('auditDashboards (in memory)', () => {
     expect(ok.summary.error).toBe(0);
     const blind = report([tab('65b000000000000000000001', null, [component(1)], { permissions: { owners: [ALICE, BOB] } })], idx);
     const reason = blind.dashboards[0]!.components[0]!.reasons.join(' ');
-    expect(reason).toContain("owner bob@example.com cannot see project \"Project\"");
+    expect(reason).toContain('owner bob@example.com cannot see project "Project"');
     expect(reason).not.toContain('alice');
     expect(reason).toContain(`No projects containing Data Collection id ${DC} found for the current user`);
     const ownerless = report([tab('65b000000000000000000001', null, [component(1)], { permissions: {} })], idx);
@@ -111,9 +118,14 @@ describe('auditDashboards (in memory)', () => {
 
   it('keeps every reason, errors first, and the worst status', () => {
     const r = report([
-      tab('65b000000000000000000001', null, [component(1, { column_name: 'zz', data_collection_tag: 'old', dc_config: { _id: new ObjectId(DC), type: 'multiqc' } })], {
-        project_id: 'not-an-id',
-      }),
+      tab(
+        '65b000000000000000000001',
+        null,
+        [component(1, { column_name: 'zz', data_collection_tag: 'old', dc_config: { _id: new ObjectId(DC), type: 'multiqc' } })],
+        {
+          project_id: 'not-an-id',
+        },
+      ),
     ]);
     const row = r.dashboards[0]!.components[0]!;
     expect(row.status).toBe('error');
@@ -128,9 +140,7 @@ describe('auditDashboards (in memory)', () => {
 
 describe('componentColumns', () => {
   it('reads column_name and the column arguments of dict_kwargs (strings and lists), nothing else', () => {
-    expect(
-      componentColumns({ column_name: 'a', dict_kwargs: { x: 'b', path: ['c', 'd'], title: 'not a column', template: 'plotly', color: '' } }),
-    ).toEqual([
+    expect(componentColumns({ column_name: 'a', dict_kwargs: { x: 'b', path: ['c', 'd'], title: 'not a column', template: 'plotly', color: '' } })).toEqual([
       { field: 'column_name', column: 'a' },
       { field: 'dict_kwargs.x', column: 'b' },
       { field: 'dict_kwargs.path', column: 'c' },

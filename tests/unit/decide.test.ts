@@ -35,11 +35,18 @@ describe('decide: one look, one decision', () => {
     expect(decide({ lock: null, state: state({ generation: 'g-boot' }), now }, mine, false)).toMatchObject({ step: 'done' });
     expect(decide({ lock: null, state: state({ completed_generations: ['g-boot'] }), now }, mine, false)).toMatchObject({ step: 'done' });
     expect(decide({ lock: null, state: state({ seed_digest: 'digest-a' }), now }, mine, false)).toMatchObject({ step: 'done' });
-    expect(decide({ lock: null, state: state({ seed_digest: 'digest-a' }), now }, { ...mine, wipe: true }, false)).toMatchObject({ step: 'acquire', adopting: false });
+    expect(decide({ lock: null, state: state({ seed_digest: 'digest-a' }), now }, { ...mine, wipe: true }, false)).toMatchObject({
+      step: 'acquire',
+      adopting: false,
+    });
   });
 
   it('waits while a lease is live, whoever holds it', () => {
-    expect(decide({ lock: lock({ holder, lease_expires_at: later }), state: null, now }, mine, false)).toEqual({ step: 'wait', holder: 'w-dead', leaseExpiresAt: later });
+    expect(decide({ lock: lock({ holder, lease_expires_at: later }), state: null, now }, mine, false)).toEqual({
+      step: 'wait',
+      holder: 'w-dead',
+      leaseExpiresAt: later,
+    });
   });
 
   it('adopts an unfinished run of another generation once its holder is gone, with the request the run recorded', () => {
@@ -64,7 +71,10 @@ describe('decide: one look, one decision', () => {
       step: 'failed',
       reason: 'generation g-boot failed in w-other: boom',
     });
-    expect(decide({ lock: lock({}), state: state({ status: 'failed', generation: 'g-boot' }), now }, mine, false)).toMatchObject({ step: 'acquire', adopting: false });
+    expect(decide({ lock: lock({}), state: state({ status: 'failed', generation: 'g-boot' }), now }, mine, false)).toMatchObject({
+      step: 'acquire',
+      adopting: false,
+    });
     expect(decide({ lock: null, state: null, now }, mine, false)).toEqual({ step: 'acquire', run: mine, adopting: false });
   });
 });

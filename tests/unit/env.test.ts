@@ -65,7 +65,12 @@ describe('parseConfig', () => {
   });
 
   it.each([
-    { env: { INIT_LEASE_MS: 'abc' } as Record<string, string>, variable: 'INIT_LEASE_MS', expected: 'a whole number of milliseconds from 300 to 600000', got: 'abc' },
+    {
+      env: { INIT_LEASE_MS: 'abc' } as Record<string, string>,
+      variable: 'INIT_LEASE_MS',
+      expected: 'a whole number of milliseconds from 300 to 600000',
+      got: 'abc',
+    },
     { env: { INIT_LEASE_MS: '299' }, variable: 'INIT_LEASE_MS', expected: 'a whole number of milliseconds from 300 to 600000', got: '299' },
     { env: { INIT_POLL_MS: '1.5' }, variable: 'INIT_POLL_MS', expected: 'a whole number of milliseconds', got: '1.5' },
     { env: { MONGODB_DB: 'bad name' }, variable: 'MONGODB_DB', expected: '1 to 63 letters, digits, "_" or "-"', got: 'bad name' },
@@ -101,7 +106,10 @@ describe('parseConfig', () => {
 describe('redactUri', () => {
   it.each([
     ['mongodb://admin:s3cret-pass@127.0.0.1:1/', 'mongodb://admin:***@127.0.0.1:1/'],
-    ['mongodb://admin:s3cret@db1:27017,db2:27017/depictioDB?replicaSet=rs0&authSource=admin', 'mongodb://admin:***@db1:27017,db2:27017/depictioDB?replicaSet=rs0&authSource=admin'],
+    [
+      'mongodb://admin:s3cret@db1:27017,db2:27017/depictioDB?replicaSet=rs0&authSource=admin',
+      'mongodb://admin:***@db1:27017,db2:27017/depictioDB?replicaSet=rs0&authSource=admin',
+    ],
     ['mongodb+srv://user:p%40ss%2Fword@cluster0.example.net/?retryWrites=true', 'mongodb+srv://user:***@cluster0.example.net/?retryWrites=true'],
     ['mongodb://user:@host', 'mongodb://user:***@host'],
     // No password: nothing to hide.

@@ -19,7 +19,10 @@ interface Manifest {
 
 /** `app/dashboards/[id]/page` -> `/dashboards/x`; `app/page` -> `/`. */
 function workerPath(worker: string): string {
-  const route = worker.replace(/^app/, '').replace(/\/page$/, '').replace(/\[\.{0,3}[^\]]+\]/g, 'x');
+  const route = worker
+    .replace(/^app/, '')
+    .replace(/\/page$/, '')
+    .replace(/\[\.{0,3}[^\]]+\]/g, 'x');
   return route === '' ? '/' : route;
 }
 
@@ -70,9 +73,19 @@ export function sourceServerActions(root = PROJECT_ROOT): SourceAction[] {
           const builder = ['publicAction', 'signedInAction', 'adminAction'].includes(match[2] ?? '') ? (match[2] as SourceAction['builder']) : null;
           found.push({ file: relative, name: match[1]!, builder });
         }
-        for (const match of text.matchAll(/^export\s+(?:default\s+)?(?:async\s+)?function\s*(\w*)/gm)) found.push({ file: relative, name: match[1] || 'default', builder: null });
+        for (const match of text.matchAll(/^export\s+(?:default\s+)?(?:async\s+)?function\s*(\w*)/gm))
+          found.push({ file: relative, name: match[1] || 'default', builder: null });
         for (const match of text.matchAll(/^export\s*\{([^}]*)\}/gm)) {
-          for (const name of match[1]!.split(',').map((s) => s.trim().split(/\s+as\s+/).pop()!).filter(Boolean)) found.push({ file: relative, name, builder: null });
+          for (const name of match[1]!
+            .split(',')
+            .map((s) =>
+              s
+                .trim()
+                .split(/\s+as\s+/)
+                .pop()!,
+            )
+            .filter(Boolean))
+            found.push({ file: relative, name, builder: null });
         }
       }
       // An inline action: a function body that starts with the directive.

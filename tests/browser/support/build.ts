@@ -4,7 +4,19 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../support/cli';
 
-const SOURCES = ['app', 'components', 'lib', 'public', 'seeds', 'instrumentation.ts', 'proxy.ts', 'next.config.js', 'postcss.config.mjs', 'tsconfig.json', 'package-lock.json'];
+const SOURCES = [
+  'app',
+  'components',
+  'lib',
+  'public',
+  'seeds',
+  'instrumentation.ts',
+  'proxy.ts',
+  'next.config.js',
+  'postcss.config.mjs',
+  'tsconfig.json',
+  'package-lock.json',
+];
 const STAMP = path.join(PROJECT_ROOT, '.next', 'test-build-stamp');
 
 function* files(target: string): Generator<string> {

@@ -59,9 +59,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
   // With MONGODB_URI set, nothing embedded is started: the console uses that server (a database
   // of its own on it), and a test cannot stop it.
   const external = process.env.MONGODB_URI;
-  let db: EmbeddedDb = external
-    ? { uri: external, kind: 'mongod', stop: async () => {} }
-    : await startEmbeddedDb({ port: 0 });
+  let db: EmbeddedDb = external ? { uri: external, kind: 'mongod', stop: async () => {} } : await startEmbeddedDb({ port: 0 });
   const dbPort = Number(new URL(db.uri).port);
   const port = await freePort();
   const dbName = `console_${randomBytes(3).toString('hex')}`;

@@ -25,7 +25,10 @@ export async function signIn(page: Page, server: ConsoleServer, user: Credential
   try {
     await page.waitForURL((url) => !onSignIn(url), { timeout: 15_000 });
   } catch (error) {
-    const text = await page.locator('main').innerText().catch(() => '');
+    const text = await page
+      .locator('main')
+      .innerText()
+      .catch(() => '');
     throw new Error(`signing in as ${user.email} did not leave the sign-in page: ${text.trim().slice(0, 500) || (error as Error).message}`);
   }
   await page.waitForLoadState('load');
