@@ -75,35 +75,27 @@ export async function connect({ uri, timeoutMs, appName, heartbeatMs }: ConnectO
 }
 
 /**
- * A circuit breaker on the driver's own signals. A connection that cannot be opened, or a topology
- * with no usable server, opens it: the console's reads then answer at once ("unavailable")
- * instead of each waiting out the server selection timeout. One request a second still goes
- * through as a trial, and a connection that opens or a server the monitor finds closes it again.
+ * The driver's own signals about the server, as a flag the console's reads check first. A
+ * connection that cannot be opened, or a topology with no usable server, sets it: requests then
+ * answer at once ("unavailable") instead of each waiting out the server selection timeout. The
+ * driver's monitor keeps checking the server in the background; its first successful check, or a
+ * connection that opens, clears the flag.
  */
 class Reachability {
-  private static readonly TRIAL_EVERY_MS = 1_000;
   down = false;
   since: Date | null = null;
-  private lastTrial = 0;
 
   watch(client: MongoClient): void {
     client.on('connectionCheckOutFailed', (event) => event.reason === 'connectionError' && this.mark(false));
-    client.on('connectionReady', () => this.mark(true));
     client.on('topologyDescriptionChanged', (event) => this.mark(event.newDescription.hasDataBearingServers));
+    client.on('serverHeartbeatSucceeded', () => this.mark(true));
+    client.on('connectionReady', () => this.mark(true));
   }
 
   private mark(usable: boolean): void {
     if (!usable && !this.down) this.since = new Date();
     this.down = !usable;
     if (usable) this.since = null;
-  }
-
-  /** Whether a request should fail at once: the server is down and a trial went out recently. */
-  failFast(now = Date.now()): boolean {
-    if (!this.down) return false;
-    if (now - this.lastTrial < Reachability.TRIAL_EVERY_MS) return true;
-    this.lastTrial = now;
-    return false;
   }
 }
 
@@ -131,7 +123,7 @@ export function sharedClient(): Promise<MongoClient> {
 export async function sharedDb(): Promise<Db> {
   const client = await sharedClient();
   const reach = holder.__depictioReach;
-  if (reach?.failFast()) {
+  if (reach?.down) {
     const cfg = config();
     throw new DatabaseUnreachableError(
       requireMongoUri(cfg),
