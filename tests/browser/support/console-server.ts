@@ -50,6 +50,21 @@ export async function waitForHttp(url: string, child: ChildProcess, output: () =
   throw new Error(`the console did not answer at ${url}:\n${output()}`);
 }
 
+/** `next start` of the existing production build on `port` with `env`, once it answers. */
+export async function serveBuild(port: number, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  let output = '';
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/next/dist/bin/next'), 'start', '--port', String(port)], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/api/health`, child, () => output);
+  return { child, url, output: () => output };
+}
+
 /**
  * The production build served by `next start` against an embedded database of its own, with the
  * seeded users' passwords and a session secret set. `env` adds or overrides variables.
@@ -75,16 +90,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
     NEXT_TELEMETRY_DISABLED: '1',
     ...env,
   };
-  let output = '';
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/next/dist/bin/next'), 'start', '--port', String(port)], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...fullEnv, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/api/health`, child, () => output);
+  const { child, url, output } = await serveBuild(port, fullEnv);
   return {
     url,
     dbUri: db.uri,
@@ -103,6 +109,6 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
       });
       await db.stop();
     },
-    log: () => output,
+    log: output,
   };
 }

@@ -1,7 +1,4 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { PROJECT_ROOT } from '../../support/cli';
-import { freePort, waitForHttp, type ConsoleServer } from './console-server';
+import { freePort, serveBuild, type ConsoleServer } from './console-server';
 
 export interface ConsoleInstance extends ConsoleServer {
   /** The `next start` process: drill leases and reseed runs name their console by host:pid. */
@@ -18,16 +15,7 @@ export interface ConsoleInstance extends ConsoleServer {
 export async function startSecondInstance(first: ConsoleServer, env: Record<string, string> = {}): Promise<ConsoleInstance> {
   const port = await freePort();
   const fullEnv = { ...first.env, ...env };
-  let output = '';
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/next/dist/bin/next'), 'start', '--port', String(port)], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...fullEnv, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/api/health`, child, () => output);
+  const { child, url, output } = await serveBuild(port, fullEnv);
   const kill = (signal: NodeJS.Signals) =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -48,6 +36,6 @@ export async function startSecondInstance(first: ConsoleServer, env: Record<stri
     startDatabase: notOurs,
     stop: () => kill('SIGTERM'),
     kill,
-    log: () => output,
+    log: output,
   };
 }
