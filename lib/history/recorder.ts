@@ -3,6 +3,7 @@ import { INIT_HISTORY } from '../db/collections';
 import type { ServerClock } from '../db/server-clock';
 import type { WorkerIdentity } from '../lock/identity';
 import type { HistoryEvent, HistoryEventName } from '../schemas/history';
+import { durable } from '../db/concerns';
 
 export interface RunContext {
   run_id: string;
@@ -47,7 +48,8 @@ export class HistoryRecorder {
       event,
       detail,
     };
-    const insert = this.db.collection<HistoryEvent>(INIT_HISTORY).insertOne({ ...doc });
+    // Durable like the writes it describes: a verdict must not lose an event to a failover.
+    const insert = this.db.collection<HistoryEvent>(INIT_HISTORY).insertOne({ ...doc }, durable());
     if (this.options.pipeline) {
       const tracked = insert.catch((error: unknown) => {
         this.failure ??= error;

@@ -1,7 +1,7 @@
 import { MongoClient, type CommandStartedEvent, type Document } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../lib/db/client';
-import { DASHBOARDS, DELTATABLES, GROUPS, INITIALIZATION, MULTIQC, PROJECTS, USERS } from '../../lib/db/collections';
+import { DASHBOARDS, DELTATABLES, GROUPS, INIT_HISTORY, INITIALIZATION, MULTIQC, PROJECTS, USERS } from '../../lib/db/collections';
 import { startEmbeddedDb, type EmbeddedDb } from '../../lib/db/embedded';
 import { runWorker, type WorkerOptions } from '../../lib/init/run-worker';
 import { workerIdentity } from '../../lib/lock/identity';
@@ -14,7 +14,7 @@ import { loadTestSeeds } from '../support/seeds';
  * anyone narrows the acquire filter to `{_id}`, drops a write concern or a fence predicate.
  */
 const { dbName } = useTestDb(import.meta.url);
-const PRODUCT = [INITIALIZATION, USERS, GROUPS, PROJECTS, DELTATABLES, MULTIQC, DASHBOARDS];
+const PRODUCT = [INITIALIZATION, INIT_HISTORY, USERS, GROUPS, PROJECTS, DELTATABLES, MULTIQC, DASHBOARDS];
 const SEEDED = [USERS, GROUPS, PROJECTS, DELTATABLES, MULTIQC, DASHBOARDS];
 const WRITES = ['insert', 'update', 'delete', 'findAndModify'];
 const MAJORITY = { w: 'majority', j: true, wtimeout: 10_000 };
