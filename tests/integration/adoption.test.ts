@@ -3,12 +3,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS, DELTATABLES, GROUPS, INIT_HISTORY, INITIALIZATION, LOCK_ID, MULTIQC, PROJECTS, STATE_ID, USERS } from '../../lib/db/collections';
 import { runWorker, type WorkerOptions } from '../../lib/init/run-worker';
 import { readState } from '../../lib/init/state';
-import { workerIdentity } from '../../lib/lock/identity';
 import type { HistoryEvent } from '../../lib/schemas/history';
 import { launchWorkers, type LaunchedWorker } from '../../lib/workers/launch';
 import { mongoUri, useTestDb } from '../support/db';
 import { clearFaults, releaseParked, setFault, waitParked } from '../support/faults';
-import { TEST_PASSWORDS, loadTestSeeds } from '../support/seeds';
+import { TEST_PASSWORDS } from '../support/seeds';
+import { testWorkerOptions } from '../support/worker-options';
 
 /**
  * A run whose process dies is finished by the next process that looks: the run's request is in
@@ -34,19 +34,8 @@ const history = (filter: Document) =>
     .find(filter, { sort: { at: 1, _id: 1 } })
     .toArray();
 
-async function options(name: string, generation: string, extra: Partial<WorkerOptions> = {}): Promise<WorkerOptions> {
-  return {
-    identity: workerIdentity(name),
-    seeds: await loadTestSeeds(),
-    wipe: false,
-    generation,
-    runId: `run-${generation}`,
-    leaseMs: LEASE_MS,
-    pollMs: POLL_MS,
-    waitTimeoutMs: 20_000,
-    ...extra,
-  };
-}
+const options = (name: string, generation: string, extra: Partial<WorkerOptions> = {}) =>
+  testWorkerOptions(name, generation, { wipe: false, leaseMs: LEASE_MS, pollMs: POLL_MS, ...extra });
 
 /** One worker process, killed with SIGKILL once its command is parked under `label`. */
 async function killWhenParked(args: string[], label: string): Promise<{ victim: LaunchedWorker; killedAt: number }> {

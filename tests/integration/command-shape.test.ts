@@ -3,10 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../lib/db/client';
 import { DASHBOARDS, DELTATABLES, GROUPS, INIT_HISTORY, INITIALIZATION, MULTIQC, PROJECTS, USERS } from '../../lib/db/collections';
 import { startEmbeddedDb, type EmbeddedDb } from '../../lib/db/embedded';
-import { runWorker, type WorkerOptions } from '../../lib/init/run-worker';
-import { workerIdentity } from '../../lib/lock/identity';
+import { runWorker } from '../../lib/init/run-worker';
 import { mongoUri, useTestDb } from '../support/db';
-import { loadTestSeeds } from '../support/seeds';
+import { testWorkerOptions } from '../support/worker-options';
 
 /**
  * The commands the product sends, pinned through the driver's command monitoring: the emulator
@@ -23,19 +22,6 @@ afterAll(async () => {
   for (const close of closers.reverse()) await close();
 });
 
-async function options(generation: string): Promise<WorkerOptions> {
-  return {
-    identity: workerIdentity(`shape-${generation}`),
-    seeds: await loadTestSeeds(),
-    wipe: true,
-    generation,
-    runId: `run-${generation}`,
-    leaseMs: 5_000,
-    pollMs: 20,
-    waitTimeoutMs: 20_000,
-  };
-}
-
 /** Runs one worker (wipe and seed) on a plain client, no options of the product's, and records what it sent. */
 async function recordRun(uri: string, database: string, generation: string): Promise<CommandStartedEvent[]> {
   const client = await new MongoClient(uri, { monitorCommands: true }).connect();
@@ -49,7 +35,7 @@ async function recordRun(uri: string, database: string, generation: string): Pro
   client.on('commandStarted', (event) => {
     if (event.databaseName === database || event.databaseName === 'admin') sent.push(event);
   });
-  expect(await runWorker(client.db(database), await options(generation))).toMatchObject({ outcome: 'acquired' });
+  expect(await runWorker(client.db(database), await testWorkerOptions(`shape-${generation}`, generation))).toMatchObject({ outcome: 'acquired' });
   return sent;
 }
 

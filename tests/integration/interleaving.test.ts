@@ -16,7 +16,7 @@ import type { SeedBundle } from '../../lib/seeds/build';
 import { startEmbeddedDb, type EmbeddedDb } from '../../lib/db/embedded';
 import { mongoUri, useTestDb } from '../support/db';
 import { clearFaults, releaseParked, setFault, waitParked } from '../support/faults';
-import { loadTestSeeds } from '../support/seeds';
+import { testWorkerOptions } from '../support/worker-options';
 
 /**
  * A real server runs commands concurrently: a stale holder (paused, then resumed) can land a
@@ -29,6 +29,7 @@ const { db, dbName } = useTestDb(import.meta.url);
 const clients: MongoClient[] = [];
 let admin: MongoClient;
 let seeds: SeedBundle;
+let base: WorkerOptions;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const IRIS = new ObjectId('646b0f3c1e4a2d7f8e5b8c9a');
 
@@ -43,19 +44,13 @@ function holder(name: string, generation: string) {
   return { ...workerIdentity(name), run_id: `run-${name}`, generation };
 }
 
-function options(name: string, generation: string, extra: Partial<WorkerOptions> = {}): WorkerOptions {
-  return {
-    identity: workerIdentity(name),
-    seeds,
-    wipe: true,
-    generation,
-    runId: `run-${generation}`,
-    leaseMs: 5_000,
-    pollMs: 20,
-    waitTimeoutMs: 20_000,
-    ...extra,
-  };
-}
+const options = (name: string, generation: string, extra: Partial<WorkerOptions> = {}): WorkerOptions => ({
+  ...base,
+  identity: workerIdentity(name),
+  generation,
+  runId: `run-${generation}`,
+  ...extra,
+});
 
 /** A stale holder: granted a short lease that it lets run out. */
 async function staleHolder(target: Db, name: string, generation: string, leaseMs = 600): Promise<Lease> {
@@ -72,7 +67,8 @@ async function expectWhole(target: Db, generation: string) {
 }
 
 beforeAll(async () => {
-  seeds = await loadTestSeeds();
+  base = await testWorkerOptions('base', 'g-base');
+  seeds = base.seeds;
   admin = await new MongoClient(mongoUri()).connect();
   clients.push(admin);
 });

@@ -6,10 +6,9 @@ import { CHECK_CACHE_MS, isSessionCurrent, revokeSessions, sessionEpochForSignIn
 import { signIn } from '../../lib/auth/sign-in';
 import { CONSOLE_SESSIONS, PRESERVED_COLLECTIONS, USERS } from '../../lib/db/collections';
 import { guarded } from '../../lib/http/guard';
-import { runWorker } from '../../lib/init/run-worker';
-import { workerIdentity } from '../../lib/lock/identity';
 import { mongoUri, useTestDb } from '../support/db';
-import { TEST_PASSWORDS, loadTestSeeds } from '../support/seeds';
+import { TEST_PASSWORDS } from '../support/seeds';
+import { seedAs } from '../support/worker-options';
 
 const { db, dbName } = useTestDb(import.meta.url);
 const secret = new TextEncoder().encode('sessions-test-secret-sessions-test-secret');
@@ -17,19 +16,7 @@ const limits = { SIGNIN_WINDOW_MS: 60_000, SIGNIN_MAX_ATTEMPTS: 5 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pastCache = () => sleep(CHECK_CACHE_MS + 50);
 
-async function seed(generation: string, wipe: boolean) {
-  const outcome = await runWorker(db(), {
-    identity: workerIdentity(`seeder-${generation}`),
-    seeds: await loadTestSeeds(),
-    wipe,
-    generation,
-    runId: `run-${generation}`,
-    leaseMs: 5_000,
-    pollMs: 20,
-    waitTimeoutMs: 10_000,
-  });
-  expect(outcome.outcome).toBe('acquired');
-}
+const seed = (generation: string, wipe: boolean) => seedAs(db(), generation, wipe);
 
 /** Signs in as the console does: checks the password, then makes a token in the user's current epoch. */
 async function signedInToken(email: string, password: string): Promise<{ token: string; user: SessionUser }> {

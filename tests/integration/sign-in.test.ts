@@ -2,10 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { verifySessionToken, createSessionToken } from '../../lib/auth/session';
 import { SIGN_IN_FAILED, signIn } from '../../lib/auth/sign-in';
 import { SIGNIN_ATTEMPTS, USERS } from '../../lib/db/collections';
-import { runWorker } from '../../lib/init/run-worker';
-import { workerIdentity } from '../../lib/lock/identity';
 import { useTestDb } from '../support/db';
-import { TEST_PASSWORDS, loadTestSeeds } from '../support/seeds';
+import { TEST_PASSWORDS } from '../support/seeds';
+import { seedAs } from '../support/worker-options';
 import { SEEDED_ADMIN } from '../support/session';
 
 const { db } = useTestDb(import.meta.url);
@@ -15,19 +14,7 @@ const limits = { SIGNIN_WINDOW_MS: WINDOW_MS, SIGNIN_MAX_ATTEMPTS: 5 };
 const ADMIN = { email: 'admin@example.com', password: TEST_PASSWORDS.ADMIN_PASSWORD };
 const VIEWER = { email: 'test_user@example.com', password: TEST_PASSWORDS.TEST_USER_PASSWORD };
 
-async function seed(generation: string, wipe: boolean) {
-  const outcome = await runWorker(db(), {
-    identity: workerIdentity(`seeder-${generation}`),
-    seeds: await loadTestSeeds(),
-    wipe,
-    generation,
-    runId: `run-${generation}`,
-    leaseMs: 5_000,
-    pollMs: 20,
-    waitTimeoutMs: 10_000,
-  });
-  expect(outcome.outcome).toBe('acquired');
-}
+const seed = (generation: string, wipe: boolean) => seedAs(db(), generation, wipe);
 
 describe('signing in against the users collection', () => {
   beforeAll(() => seed('g-users', false));
