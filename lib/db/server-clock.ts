@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import { rememberHello } from './topology';
 
 /**
  * Lease times are compared against the database server's clock, never a worker's own, so clock skew
@@ -14,6 +15,7 @@ export class ServerClock {
   async sync(): Promise<Date> {
     const sentAt = Date.now();
     const reply = await this.db.admin().command({ hello: 1 });
+    rememberHello(this.db, reply);
     const receivedAt = Date.now();
     const serverTime = reply.localTime instanceof Date ? reply.localTime.getTime() : undefined;
     if (serverTime !== undefined) {

@@ -17,17 +17,21 @@ export function topologyOf(hello: Record<string, unknown>): Topology {
   return 'standalone';
 }
 
+function factsOf(hello: Record<string, unknown>): ServerFacts {
+  const topology = topologyOf(hello);
+  return { topology, transactions: topology !== 'standalone' };
+}
+
+/** Keeps what a `hello` the process sent anyway says (the server clock's), saving a round trip. */
+export function rememberHello(db: Db, hello: Record<string, unknown>): void {
+  if (!known.has(db.client)) known.set(db.client, Promise.resolve(factsOf(hello)));
+}
+
 /** Asked once per client: the topology does not change under a running process. */
 export function serverFacts(db: Db): Promise<ServerFacts> {
   let facts = known.get(db.client);
   if (!facts) {
-    facts = db
-      .admin()
-      .command({ hello: 1 })
-      .then((hello) => {
-        const topology = topologyOf(hello);
-        return { topology, transactions: topology !== 'standalone' };
-      });
+    facts = db.admin().command({ hello: 1 }).then(factsOf);
     facts.catch(() => known.delete(db.client));
     known.set(db.client, facts);
   }
