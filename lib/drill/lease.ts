@@ -1,6 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import { z } from 'zod';
 import { DRILL_RUNS } from '../db/collections';
+import { durable } from '../db/concerns';
 import type { ServerClock } from '../db/server-clock';
 import { isDuplicateKey } from '../db/duplicate-key';
 
@@ -64,7 +65,7 @@ export async function acquireDrillLease(db: Db, clock: ServerClock, holder: Dril
     const before = await leases(db).findOneAndUpdate(
       { _id: DRILL_LEASE_ID, $or: [{ holder: null }, { lease_expires_at: { $lt: now } }] },
       { $set: { holder, acquired_at: now, renewed_at: now, lease_expires_at: expires, released_at: null, renewals: 0 } },
-      { upsert: true, returnDocument: 'before' },
+      { upsert: true, returnDocument: 'before', ...durable() },
     );
     const previous = before ? drillLeaseSchema.safeParse(before) : null;
     const expired = previous?.success && previous.data.holder ? previous.data : null;
@@ -103,7 +104,7 @@ export class DrillLease {
     const after = await leases(this.db).findOneAndUpdate(
       { _id: DRILL_LEASE_ID, 'holder.job_id': this.holder.job_id, lease_expires_at: { $gte: now } },
       { $set: { renewed_at: now, lease_expires_at: expires }, $inc: { renewals: 1 } },
-      { returnDocument: 'after', projection: { _id: 1 } },
+      { returnDocument: 'after', projection: { _id: 1 }, ...durable() },
     );
     if (!after) {
       this.lose('the drill lease expired or names another drill');
@@ -142,6 +143,7 @@ export class DrillLease {
     const result = await leases(this.db).updateOne(
       { _id: DRILL_LEASE_ID, 'holder.job_id': this.holder.job_id },
       { $set: { holder: null, released_at: this.clock.now() } },
+      durable(),
     );
     return result.matchedCount === 1;
   }
