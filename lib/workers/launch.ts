@@ -60,6 +60,9 @@ export async function launchWorkers(options: LaunchOptions): Promise<LaunchResul
     const worker: LaunchedWorker = { index, late: index >= options.count, child, stdout: '', stderr: '', exitCode: null, signal: null };
     child.stdout!.on('data', (chunk: Buffer) => (worker.stdout += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (worker.stderr += chunk.toString()));
+    // A worker killed between our check and our message (a drill that lost its lease kills them
+    // all) makes the IPC write fail with EPIPE; its exit is what we report, not the failed send.
+    child.on('error', (error) => (worker.stderr += `[launcher] ${error.message}\n`));
     exited.push(
       new Promise((resolve) =>
         child.on('exit', (code, signal) => {
@@ -95,7 +98,10 @@ export async function launchWorkers(options: LaunchOptions): Promise<LaunchResul
   // long the messages take to reach them.
   const startAt = Date.now() + START_AHEAD_MS;
   const go = (w: LaunchedWorker) => {
-    if (readiness[w.index] && w.child.connected) w.child.send({ type: 'go', at: w.late ? startAt + (options.lateAfterMs ?? 0) : startAt } satisfies ToWorker);
+    if (!readiness[w.index] || !w.child.connected) return;
+    w.child.send({ type: 'go', at: w.late ? startAt + (options.lateAfterMs ?? 0) : startAt } satisfies ToWorker, (error) => {
+      if (error) w.stderr += `[launcher] could not start worker ${w.index}: ${error.message}\n`;
+    });
   };
   // A worker that never became ready would never be released: stop it rather than wait forever.
   workers.filter((w) => !readiness[w.index] && w.exitCode === null).forEach((w) => w.child.kill('SIGKILL'));
