@@ -14,8 +14,10 @@ import {
   ShieldCheck,
   SkipForward,
   TimerOff,
+  Undo2,
   Unlock,
   UserCog,
+  Wrench,
   type LucideIcon,
 } from 'lucide-react';
 import type { HistoryEventName } from '@/lib/schemas/history';
@@ -39,6 +41,8 @@ export const EVENT_ICONS: Record<HistoryEventName, LucideIcon> = {
   'force-released': Hand,
   'wait-timeout': TimerOff,
   'admin-action': UserCog,
+  repair: Wrench,
+  'repair-undone': Undo2,
 };
 
 const BAD = new Set<HistoryEventName>(['failed', 'lease-lost', 'wait-timeout']);

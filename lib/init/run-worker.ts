@@ -250,6 +250,8 @@ export async function initialize(
       await history.record('seeded-project', fence, {
         project_id: entry.project._id.toHexString(),
         name: entry.project.name,
+        folder: entry.folder,
+        folder_digest: entry.digest,
         dashboards: entry.dashboards.length,
         data_collections: entry.project.workflows.reduce((n, wf) => n + wf.data_collections.length, 0),
       });

@@ -22,5 +22,8 @@ export const HISTORY_EVENTS = [
   'wait-timeout',
   // An admin's call of a console action (reseed, seed missing, force-release), allowed or refused.
   'admin-action',
+  // A repair of dashboard DC mappings applied by an admin, and its undo: before and after per field.
+  'repair',
+  'repair-undone',
 ] as const;
 export type HistoryEventName = (typeof HISTORY_EVENTS)[number];

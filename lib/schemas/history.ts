@@ -4,7 +4,7 @@ import { HISTORY_EVENTS, type HistoryEventName } from './history-events';
 export { HISTORY_EVENTS, type HistoryEventName } from './history-events';
 
 /** Events an admin records, not a worker: they are not part of a run's worker tally. */
-export const CONSOLE_EVENTS: readonly HistoryEventName[] = ['admin-action', 'force-released'];
+export const CONSOLE_EVENTS: readonly HistoryEventName[] = ['admin-action', 'force-released', 'repair', 'repair-undone'];
 
 /** One append-only `init_history` document. History survives every wipe. */
 export const historyEventSchema = z.object({
