@@ -28,3 +28,35 @@ export const forceReleaseInputSchema = z.object({
   confirm_worker_id: z.string().trim().max(200).optional(),
 });
 export type ForceReleaseInput = z.infer<typeof forceReleaseInputSchema>;
+
+export const reseedProjectInputSchema = z.object({
+  seen_state: seenStateSchema,
+  /** The project's id (24 hex) as the Projects page lists it. */
+  project_id: z.string().regex(/^[0-9a-f]{24}$/i, { message: 'the project id must be 24 hex characters' }),
+  /** The project's name, typed by the admin: the reseed deletes that project's seeded documents. */
+  confirm_project: z.string({ message: "type the project's name to confirm" }).max(200),
+});
+export type ReseedProjectInput = z.infer<typeof reseedProjectInputSchema>;
+
+/** One collection in a reseed plan: what the run would delete, write, and leave as it is. */
+export const planCollectionSchema = z.object({
+  name: z.string(),
+  delete: z.number().int().min(0),
+  write: z.number().int().min(0),
+  keep: z.number().int().min(0),
+});
+
+/**
+ * What a reseed would do, before it does it: the CLI's `--plan` and the Reseed dialogs show this.
+ * `notes` say plainly what is lost (every user dashboard and account, for a full reseed).
+ */
+export const reseedPlanSchema = z.object({
+  scope: z.enum(['all', 'project']),
+  database: z.string(),
+  project: z.object({ id: z.string(), name: z.string(), folder: z.string() }).nullable(),
+  collections: z.array(planCollectionSchema),
+  /** The state the plan was computed from (`seenStateKey`): the run started from it is the one this plan describes. */
+  seen_state: z.string(),
+  notes: z.array(z.string()),
+});
+export type ReseedPlan = z.infer<typeof reseedPlanSchema>;
