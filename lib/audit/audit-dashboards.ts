@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { idHex, type DashboardRef, type DcIndex } from './dc-index';
-import { storedIdText, strayDcId, validateComponent, type DashboardOwner, type TabContext } from './validate-component';
+import { storedIdText, strayDcId, toStored, validateComponent, type DashboardOwner, type TabContext } from './validate-component';
 import { addStatus, emptyCounts, type DashboardReport, type TabReport } from './types';
 
 type Loose = Record<string, unknown>;
@@ -135,6 +135,7 @@ export function auditGroup(group: Loose[], index: DcIndex, dashboards: ReadonlyM
     report.tabs.push(tab);
     const context: TabContext = {
       tabId,
+      tabStoredId: toStored(doc._id),
       tabTitle,
       projectId: tabProject,
       owners: owners(doc),
@@ -142,8 +143,8 @@ export function auditGroup(group: Loose[], index: DcIndex, dashboards: ReadonlyM
       dashboards,
     };
     if (!Array.isArray(doc.stored_metadata)) continue;
-    for (const component of doc.stored_metadata) {
-      const row = validateComponent(component, context, index);
+    for (const [position, component] of doc.stored_metadata.entries()) {
+      const row = validateComponent(component, context, index, position);
       report.components.push(row);
       addStatus(report.counts, row.status);
     }

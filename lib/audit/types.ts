@@ -1,7 +1,55 @@
 import { z } from 'zod';
+import { OBJECT_ID_HEX } from '../schemas/object-id';
 
 export const AUDIT_STATUSES = ['valid', 'warning', 'error', 'n/a'] as const;
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];
+
+/**
+ * A value exactly as the document stores it, JSON-safe: an ObjectId as `{ $oid }` (as Extended JSON
+ * writes it), anything else as is. A repair matches on it, so the stored type must survive the JSON.
+ */
+export const storedValueSchema = z.union([z.object({ $oid: z.string().regex(OBJECT_ID_HEX) }).strict(), z.string(), z.number(), z.boolean(), z.null()]);
+export type StoredValue = z.infer<typeof storedValueSchema>;
+
+/**
+ * Where a component is stored, precisely enough for a conditional update: the `_id` of the dashboard
+ * document holding it (a child tab is its own document), as stored; its `stored_metadata[*].index`,
+ * as stored; its position in `stored_metadata`.
+ */
+export const componentLocationSchema = z.object({
+  dashboard_id: storedValueSchema,
+  index: storedValueSchema,
+  position: z.number().int().nonnegative(),
+});
+export type ComponentLocation = z.infer<typeof componentLocationSchema>;
+
+/** The component fields a suggested fix may change, as paths inside the component. */
+export const FIX_FIELDS = ['dc_id', 'wf_id', 'dc_config._id'] as const;
+export type FixField = (typeof FIX_FIELDS)[number];
+
+/**
+ * One proposed edit of one field, from evidence in the document and the database. `before` is the
+ * exact stored value (match on it); `after` is the value to write, in the same stored form as
+ * `before` (an ObjectId stays an ObjectId); `after: null` unbinds (a text tile's dc_id).
+ */
+export const suggestedFixSchema = z.object({
+  field: z.enum(FIX_FIELDS),
+  before: storedValueSchema,
+  after: storedValueSchema,
+  reason: z.string(),
+  confidence: z.enum(['high', 'medium']),
+});
+export type SuggestedFix = z.infer<typeof suggestedFixSchema>;
+
+/**
+ * What the audit proposes for a component with findings: the fixes (applied together, in order),
+ * or "no fix known" with what was looked at. Null on a component without findings.
+ */
+export const componentSuggestionSchema = z.discriminatedUnion('none', [
+  z.object({ none: z.literal(false), location: componentLocationSchema, fixes: z.array(suggestedFixSchema).min(1) }),
+  z.object({ none: z.literal(true), looked_at: z.array(z.string()).min(1) }),
+]);
+export type ComponentSuggestion = z.infer<typeof componentSuggestionSchema>;
 
 /** One component of one tab, as the report shows it. */
 export const componentRowSchema = z.object({
@@ -19,6 +67,9 @@ export const componentRowSchema = z.object({
   workflow: z.string().nullable(),
   status: z.enum(AUDIT_STATUSES),
   reasons: z.array(z.string()),
+  /** Where it is stored, for a repair that names it. */
+  location: componentLocationSchema,
+  suggestion: componentSuggestionSchema.nullable(),
 });
 export type ComponentRow = z.infer<typeof componentRowSchema>;
 

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { componentColumns } from '../schemas/component-columns';
 import { canSee, idHex, joinKey, type DashboardRef, type DcIndex, type ProjectInfo } from './dc-index';
-import type { ComponentRow } from './types';
+import type { ComponentRow, StoredValue } from './types';
 
 export interface DashboardOwner {
   id: string | null;
@@ -11,6 +11,8 @@ export interface DashboardOwner {
 
 export interface TabContext {
   tabId: string;
+  /** The tab document's `_id` as stored, where a repair finds its components; `tabId` when not given. */
+  tabStoredId?: StoredValue;
   tabTitle: string;
   /** The tab's project (hex), when the tab names a valid one. */
   projectId: string | null;
@@ -33,6 +35,14 @@ export function storedIdText(value: unknown): string | null {
   if (value instanceof ObjectId) return value.toHexString();
   if (typeof value === 'string') return value;
   return JSON.stringify(value) ?? String(value);
+}
+
+/** A stored value in its JSON-safe form (ObjectIds as `{ $oid }`); a missing value is null. */
+export function toStored(value: unknown): StoredValue {
+  if (value instanceof ObjectId) return { $oid: value.toHexString() };
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  return storedIdText(value);
 }
 
 /** The ids in a component that may need a look-up among dashboards: a 24-hex dc_id that is no DC's. */
@@ -85,7 +95,7 @@ function finish(row: ComponentRow, errors: string[] | null, warnings: string[] |
  * Validates one component against the data collection it names. Every rule that fails adds a
  * reason in plain words naming the offending value; the status is the worst of them.
  */
-export function validateComponent(raw: unknown, tab: TabContext, index: DcIndex): ComponentRow {
+export function validateComponent(raw: unknown, tab: TabContext, index: DcIndex, position = 0): ComponentRow {
   const c = (raw !== null && typeof raw === 'object' ? raw : {}) as Loose;
   const type = typeof c.component_type === 'string' ? c.component_type : 'unknown';
   const stored = c.dc_id;
@@ -106,6 +116,8 @@ export function validateComponent(raw: unknown, tab: TabContext, index: DcIndex)
     workflow: null,
     status: 'valid',
     reasons: [],
+    location: { dashboard_id: tab.tabStoredId ?? tab.tabId, index: toStored(c.index), position },
+    suggestion: null,
   };
 
   if (stored === null || stored === undefined) {
