@@ -8,10 +8,12 @@ import type { Config } from '../env';
 import { HistoryRecorder } from '../history/recorder';
 import { initialize, requestOf, takeLease, type WorkerOutcome } from '../init/run-worker';
 import { prepareWorker } from '../init/prepare';
+import { UnknownProjectError, scopeSeeds } from '../init/scope';
+import type { HistoryEvent } from '../schemas/history';
 import { SeedValidationError } from '../seeds/errors';
 import { announceGeneratedPasswords } from '../seeds/passwords';
 
-export type RunKind = 'reseed' | 'seed-missing';
+export type RunKind = 'reseed' | 'seed-missing' | 'reseed-project';
 
 export interface StartRunRequest {
   kind: RunKind;
@@ -22,18 +24,22 @@ export interface StartRunRequest {
   seenState: string;
   /** The admin who asked, for the history. */
   requestedBy: string;
+  /** For `reseed-project`: the project's id (24 hex), as the seeds ship it. */
+  project?: string;
 }
 
 export type StartRunResult = ActionResult<{ run_id: string; generation: string; already_started: boolean }>;
 
 /** The run (and generation) a request from a seen state stands for: the same on every console instance. */
-export function runIdFor(kind: RunKind, seenState: string): string {
-  return `${kind}-${createHash('sha256').update(`${kind}\0${seenState}`).digest('hex').slice(0, 16)}`;
+export function runIdFor(kind: RunKind, seenState: string, project?: string): string {
+  const key = project === undefined ? `${kind}\0${seenState}` : `${kind}\0${seenState}\0${project}`;
+  return `${kind}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
 /**
- * Starts a reseed (a new generation with wipe) or a seed-missing run (no wipe, only absent
- * documents written) as the holder of the same lease the workers take, and returns at once: the
+ * Starts a reseed (a new generation with wipe), a per-project reseed (that project's seeded
+ * documents deleted and written again, everything else kept) or a seed-missing run (no wipe, only
+ * absent documents written) as the holder of the same lease the workers take, and returns at once: the
  * work goes on in the background and the history shows it.
  *
  * The lease is taken here, before answering, so that a held lease is the answer ("who holds it,
@@ -44,10 +50,11 @@ export async function startRun(
   db: Db,
   cfg: Config,
   request: StartRunRequest,
-  hooks: { onDone?: (outcome: WorkerOutcome) => void } = {},
+  hooks: { onDone?: (outcome: WorkerOutcome) => void; onEvent?: (event: HistoryEvent) => void } = {},
 ): Promise<StartRunResult> {
-  const wipe = request.kind === 'reseed';
-  const runId = runIdFor(request.kind, request.seenState);
+  const wipe = request.kind !== 'seed-missing';
+  const projects = request.kind === 'reseed-project' ? [String(request.project ?? '').toLowerCase()] : null;
+  const runId = runIdFor(request.kind, request.seenState, projects?.[0]);
   const generation = runId;
   const started = { ok: true as const, run_id: runId, generation, already_started: true };
 
@@ -67,11 +74,20 @@ export async function startRun(
     throw error;
   }
   options.seedMode = wipe ? 'replace' : 'missing';
+  if (projects) {
+    try {
+      scopeSeeds(options.seeds, projects);
+    } catch (error) {
+      if (error instanceof UnknownProjectError) return refuse('invalid', `Nothing was done: ${error.message}.`);
+      throw error;
+    }
+  }
 
   const clock = new ServerClock(db);
   const bootAt = await clock.sync();
   const history = new HistoryRecorder(db, clock, options.identity, { run_id: runId, generation }, { pipeline: true });
-  const run = requestOf(options);
+  if (hooks.onEvent) history.onEvent(hooks.onEvent);
+  const run = { ...requestOf(options), projects };
   const taken = await takeLease(db, clock, history, options, run);
   if (!('lease' in taken)) {
     const lock = taken.lock;
@@ -99,6 +115,7 @@ export async function startRun(
         requested_by: request.requestedBy,
         mode: options.seedMode,
         from_state: request.seenState,
+        ...(projects ? { projects } : {}),
       },
       bootAt,
     );
@@ -109,14 +126,20 @@ export async function startRun(
     throw error;
   }
   const seeds = options.seeds;
-  void initialize(db, clock, taken.lease, options, run, history)
-    .then((outcome) => {
+  // onDone is told after the history is stored: a CLI that exits on it loses no event.
+  void (async () => {
+    let outcome: WorkerOutcome;
+    try {
+      outcome = await initialize(db, clock, taken.lease, options, run, history);
       if (outcome.outcome === 'failed') console.error(`[${request.kind}] ${runId}: ${outcome.reason}`);
       else console.log(`[${request.kind}] ${runId} by ${request.requestedBy}: ${outcome.outcome}`);
       if (outcome.outcome === 'acquired') announceGeneratedPasswords(seeds.generatedPasswords, (line) => console.log(`[${request.kind}] ${line}`));
-      hooks.onDone?.(outcome);
-    })
-    .catch((error: unknown) => console.error(`[${request.kind}] ${runId} failed:`, error))
-    .finally(() => history.flush().catch((error: unknown) => console.error(`[${request.kind}] history: ${(error as Error).message}`)));
+    } catch (error) {
+      console.error(`[${request.kind}] ${runId} failed:`, error);
+      outcome = { outcome: 'failed', reason: (error as Error).message };
+    }
+    await history.flush().catch((error: unknown) => console.error(`[${request.kind}] history: ${(error as Error).message}`));
+    hooks.onDone?.(outcome);
+  })();
   return { ...started, already_started: false };
 }

@@ -37,7 +37,9 @@ export function satisfies(state: InitState | null, mine: RunRequest): boolean {
     state?.status === 'complete' &&
     (state.generation === mine.generation ||
       (state.completed_generations ?? []).includes(mine.generation) ||
-      (!mine.wipe && mine.projects === null && state.seed_digest === mine.seed_digest))
+      // Only a run of all projects vouches for the seed digest: after a per-project reseed the
+      // other projects may still be from older folders.
+      (!mine.wipe && mine.projects === null && (state.projects ?? null) === null && state.seed_digest === mine.seed_digest))
   );
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError, GENERATION_PATTERN, isProduction, type Config } from '../env';
 import { workerIdentity } from '../lock/identity';
+import type { SeedBundle } from '../seeds/build';
 import { loadSeeds } from '../seeds/load';
 import { seedGeneration, type WorkerOptions } from './run-worker';
 
@@ -19,6 +20,14 @@ export function newRunId(prefix: string): string {
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   return `${prefix}-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/** The seeds of SEEDS_DIR with the configured admin and passwords: what every run and plan reads. */
+export function configuredSeeds(cfg: Config): Promise<SeedBundle> {
+  return loadSeeds(cfg.SEEDS_DIR, {
+    adminEmail: cfg.ADMIN_EMAIL,
+    passwords: { ADMIN_PASSWORD: cfg.ADMIN_PASSWORD, TEST_USER_PASSWORD: cfg.TEST_USER_PASSWORD },
+  });
 }
 
 /**
@@ -45,10 +54,7 @@ export async function prepareWorker(cfg: Config, request: WorkerRequest): Promis
     // Likewise the viewer's: a made-up password printed in a production log is a leaked one.
     throw new ConfigError(["TEST_USER_PASSWORD must be set in production: the seeded viewer's password (at least 8 characters)"]);
   }
-  const seeds = await loadSeeds(cfg.SEEDS_DIR, {
-    adminEmail: cfg.ADMIN_EMAIL,
-    passwords: { ADMIN_PASSWORD: cfg.ADMIN_PASSWORD, TEST_USER_PASSWORD: cfg.TEST_USER_PASSWORD },
-  });
+  const seeds = await configuredSeeds(cfg);
   return {
     identity: workerIdentity(request.workerName ?? cfg.INIT_WORKER_NAME),
     seeds,

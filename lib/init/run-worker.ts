@@ -14,6 +14,7 @@ import { decide, type RunRequest } from './decide';
 import { INDEXES_VERSION, ensureIndexes } from './indexes';
 import { writeSeeds, type SeedMode } from './seed-writer';
 import { beginState, completeState, failState, readLockAndState } from './state';
+import { projectWipeTargets, scopeSeeds } from './scope';
 import { wipeDatabase } from './wipe';
 
 export interface WorkerOptions {
@@ -209,13 +210,18 @@ export async function initialize(
   run: RunRequest,
   history: HistoryRecorder,
 ): Promise<WorkerOutcome> {
-  const { seeds, identity } = options;
+  const { identity } = options;
   const { generation, wipe } = run;
   const fence = lease.fence;
   lease.startHeartbeat((l) => void history.record('lease-renewed', fence, { renewals: l.renewals, lease_expires_at: l.expiresAt }).catch(() => {}));
   const startedAt = clock.now();
   try {
-    await history.record('acquired', fence, { wipe, lease_expires_at: lease.expiresAt, transactions: lease.facts.transactions });
+    await history.record('acquired', fence, {
+      wipe,
+      lease_expires_at: lease.expiresAt,
+      transactions: lease.facts.transactions,
+      ...(run.projects ? { projects: run.projects } : {}),
+    });
     const { previous, complete } = await beginState(db, lease, {
       generation,
       run_id: run.run_id,
@@ -223,7 +229,7 @@ export async function initialize(
       wipe,
       seed_mode: run.seed_mode,
       projects: run.projects,
-      seed_digest: seeds.digest,
+      seed_digest: options.seeds.digest,
       started_at: startedAt,
       indexes_version: INDEXES_VERSION,
     });
@@ -235,9 +241,12 @@ export async function initialize(
       return { outcome: 'skipped', state: previous! };
     }
 
+    // A per-project run seeds (and deletes) only its projects; a project the folders no longer
+    // ship fails the run here, before anything is deleted.
+    const seeds = scopeSeeds(options.seeds, run.projects);
     if (wipe) {
       await history.record('wipe-started', fence, {});
-      const deleted = await wipeDatabase(db, lease);
+      const deleted = await wipeDatabase(db, lease, run.projects ? await projectWipeTargets(db, seeds.projects) : undefined);
       await history.record('wiped', fence, { deleted });
       await history.record('lock-preserved', fence, {});
     }

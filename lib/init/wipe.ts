@@ -3,6 +3,7 @@ import { committed, durable } from '../db/concerns';
 import { PRESERVED_COLLECTIONS } from '../db/collections';
 import type { Lease } from '../lock/lease';
 import { olderThan } from './fenced';
+import type { WipeTarget } from './scope';
 
 /** Ids per delete statement: a batch stays small enough for one transaction. */
 const IDS_PER_DELETE = 1000;
@@ -25,34 +26,46 @@ export async function forEach<T, R>(session: ClientSession | undefined, items: r
 }
 
 /**
- * Empties every collection except the preserved ones (the lock and state, the history, the
- * console's own records). Never `dropDatabase`, never `drop`: the lock is present throughout and
- * indexes stay.
- *
- * It deletes only what existed when it began: the `_id`s of the documents older than this
- * holder's fence are read first, and each delete names them. A holder that resumes late cannot
- * reach a document written after its wipe began (by a successor, the platform or a user), nor one
- * a newer holder stamped. Returns the count per collection.
+ * The whole wipe's targets: every collection except the preserved ones (the lock and state, the
+ * history, the console's own records), each in full.
  */
-export async function wipeDatabase(db: Db, lease: Lease): Promise<Record<string, number>> {
-  lease.assertUsable();
-  const names = (await db.listCollections({ type: 'collection' }, { nameOnly: true }).toArray())
+export async function allWipeTargets(db: Db): Promise<WipeTarget[]> {
+  return (await db.listCollections({ type: 'collection' }, { nameOnly: true }).toArray())
     .map((c) => c.name)
     .filter((name) => !PRESERVED_COLLECTIONS.includes(name) && !name.startsWith('system.'))
-    .sort();
+    .sort()
+    .map((name) => ({ name, filter: {} }));
+}
+
+/**
+ * Deletes what `targets` match: every collection but the preserved ones for a full wipe
+ * (allWipeTargets), one project's seeded documents for a per-project reseed (scope.ts). Never
+ * `dropDatabase`, never `drop`: the lock is present throughout and indexes stay.
+ *
+ * It deletes only what existed when it began: the `_id`s of the matching documents older than
+ * this holder's fence are read first, and each delete names them. A holder that resumes late
+ * cannot reach a document written after its wipe began (by a successor, the platform or a user),
+ * nor one a newer holder stamped. Returns the count per collection.
+ */
+export async function wipeDatabase(db: Db, lease: Lease, targets?: readonly WipeTarget[]): Promise<Record<string, number>> {
+  lease.assertUsable();
+  const chosen = targets ?? (await allWipeTargets(db));
   const existing = await Promise.all(
-    names.map(async (name) => ({
+    chosen.map(async ({ name, filter }) => ({
       name,
       ids: (
         await db
           .collection(name)
-          .find(olderThan(lease.fence), { projection: { _id: 1 }, ...committed() })
+          .find(Object.keys(filter).length === 0 ? olderThan(lease.fence) : { $and: [filter, olderThan(lease.fence)] }, {
+            projection: { _id: 1 },
+            ...committed(),
+          })
           .toArray()
       ).map((d) => d._id),
     })),
   );
   const batches = existing.flatMap(({ name, ids }) => chunk(ids, IDS_PER_DELETE).map((part) => ({ name, ids: part })));
-  const none: Record<string, number> = Object.fromEntries(names.map((name) => [name, 0]));
+  const none: Record<string, number> = Object.fromEntries(chosen.map(({ name }) => [name, 0]));
   if (batches.length === 0) return none;
   // Counted inside the batch: a transaction that is tried again counts from zero again.
   return lease.fenced(async (session) => {
