@@ -33,3 +33,12 @@ node -e '
   if (wrong.length) { console.error("reference seeds: expected", want, "got", v); process.exit(1); }
 ' "$report"
 npm run --silent audit
+
+# One reference project reseeded in place: the run completes and the audit still finds no error.
+reseed=$(npm run --silent reseed -- --project 646b0f3c1e4a2d7f8e5b8c9a --yes --json | tail -n 1)
+node -e '
+  const r = JSON.parse(process.argv[1]);
+  if (r.outcome !== "acquired" || r.counts?.projects !== 1) { console.error("reference seeds: per-project reseed of iris:", r); process.exit(1); }
+  console.log(`reference seeds: iris reseeded in place by ${r.run_id} (fence ${r.fence}), wrote ${JSON.stringify(r.counts)}`);
+' "$reseed"
+npm run --silent audit > /dev/null
