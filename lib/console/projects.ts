@@ -1,13 +1,41 @@
 import type { Db } from 'mongodb';
 import { idHex } from '../audit/dc-index';
-import { DASHBOARDS, DELTATABLES, MULTIQC, PROJECTS } from '../db/collections';
+import { DASHBOARDS, DELTATABLES, INIT_HISTORY, MULTIQC, PROJECTS } from '../db/collections';
+import type { HistoryEvent } from '../schemas/history';
 import { iso } from './json';
-import type { DcView, ProjectsView } from './views';
+import { currentSeedDigests, type SeedDigests } from './seed-digests';
+import type { DcView, ProjectSeed, ProjectsView } from './views';
 
 type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The projects view: the seeded projects with their workflows and DCs, each DC with its registration and its dashboards. */
-export async function loadProjects(db: Db): Promise<ProjectsView> {
+/** The latest `seeded-project` event of each project: one index range (event, at) per project, newest first. */
+async function lastSeedings(db: Db, ids: string[]): Promise<Map<string, HistoryEvent>> {
+  const found = await Promise.all(
+    ids.map((id) => db.collection<HistoryEvent>(INIT_HISTORY).findOne({ event: 'seeded-project', 'detail.project_id': id }, { sort: { at: -1, _id: -1 } })),
+  );
+  return new Map(found.flatMap((event, i) => (event ? [[ids[i]!, event] as const] : [])));
+}
+
+/** A project's seed folder, last seeding and whether the folder changed since (ProjectSeed). */
+export function projectSeed(id: string, last: HistoryEvent | undefined, seeds: SeedDigests): ProjectSeed {
+  const recordedFolder = typeof last?.detail.folder === 'string' ? last.detail.folder : null;
+  const recordedDigest = typeof last?.detail.folder_digest === 'string' ? last.detail.folder_digest : null;
+  const current = seeds.readable ? seeds.projects.get(id) : undefined;
+  const folder = recordedFolder ?? current?.folder ?? null;
+  const lastSeeded = last ? { at: last.at.toISOString(), run_id: last.run_id } : null;
+  let state: ProjectSeed['folder_state'];
+  if (!seeds.readable) state = folder || last ? 'unreadable' : 'not-from-folder';
+  else if (!current) state = recordedFolder ? 'removed' : 'not-from-folder';
+  else if (!recordedDigest) state = 'unknown';
+  else state = recordedDigest === current.digest ? 'unchanged' : 'changed';
+  return { folder, last_seeded: lastSeeded, folder_state: state };
+}
+
+/**
+ * The projects view: the seeded projects with their workflows and DCs, each DC with its
+ * registration and its dashboards, each project with where it was seeded from.
+ */
+export async function loadProjects(db: Db, seeds: Promise<SeedDigests> = currentSeedDigests()): Promise<ProjectsView> {
   const [projects, deltatables, multiqc, dashboards] = await Promise.all([
     db
       .collection<Loose>(PROJECTS)
@@ -26,6 +54,8 @@ export async function loadProjects(db: Db): Promise<ProjectsView> {
       .find({}, { projection: { title: 1, 'stored_metadata.dc_id': 1 } })
       .toArray(),
   ]);
+  const projectId = (p: Loose) => idHex(p._id) ?? String(p._id);
+  const [seedings, digests] = await Promise.all([lastSeedings(db, projects.map(projectId)), seeds]);
   const registered = new Set([...deltatables, ...multiqc].map((d) => idHex(d.data_collection_id)));
   const usedBy = new Map<string, DcView['used_by']>();
   for (const dashboard of dashboards) {
@@ -42,7 +72,7 @@ export async function loadProjects(db: Db): Promise<ProjectsView> {
   }
   return {
     projects: projects.map((p) => ({
-      id: idHex(p._id) ?? String(p._id),
+      id: projectId(p),
       name: String(p.name ?? ''),
       project_type: p.project_type ?? null,
       is_public: p.is_public === true,
@@ -70,6 +100,7 @@ export async function loadProjects(db: Db): Promise<ProjectsView> {
           };
         }),
       })),
+      seed: projectSeed(projectId(p), seedings.get(projectId(p)), digests),
     })),
   };
 }

@@ -137,6 +137,23 @@ export const dcViewSchema = z.object({
 });
 export type DcView = z.infer<typeof dcViewSchema>;
 
+/**
+ * Where a project came from: its seed folder, the latest `seeded-project` event for it (when and by
+ * which run), and whether that folder's digest differs from the seeds as they are now.
+ */
+export const projectSeedSchema = z.object({
+  /** Relative to SEEDS_DIR: as the latest seeding recorded it, else as the current seeds ship it; null when no folder ships it. */
+  folder: z.string().nullable(),
+  last_seeded: z.object({ at: isoTime, run_id: z.string() }).nullable(),
+  /**
+   * `unchanged` / `changed`: the recorded digest against the folder's digest now; `unknown`: no
+   * digest recorded (never seeded, or before digests were recorded); `removed`: the seeds no longer
+   * ship it; `unreadable`: the seeds do not load; `not-from-folder`: nothing says it came from one.
+   */
+  folder_state: z.enum(['unchanged', 'changed', 'unknown', 'removed', 'unreadable', 'not-from-folder']),
+});
+export type ProjectSeed = z.infer<typeof projectSeedSchema>;
+
 export const projectViewSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -145,6 +162,7 @@ export const projectViewSchema = z.object({
   owners: z.array(z.string()),
   registration_time: isoTime.nullable(),
   workflows: z.array(z.object({ id: z.string(), name: z.string(), tag: z.string().nullable(), engine: z.string().nullable(), dcs: z.array(dcViewSchema) })),
+  seed: projectSeedSchema,
 });
 export type ProjectView = z.infer<typeof projectViewSchema>;
 
