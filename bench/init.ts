@@ -4,6 +4,7 @@ import { parseConfig } from '../lib/env';
 import { runEvents } from '../lib/history/run-events';
 import { tallyRun } from '../lib/history/run-tally';
 import { launchWorkers } from '../lib/workers/launch';
+import { serialDepth, startLatencyProxy, type LatencyProxy, type ProxiedCommand } from './latency-proxy';
 
 export interface InitFigures {
   init_single_ms: number;
@@ -13,6 +14,37 @@ export interface InitFigures {
   init_16_target_ms: number;
   init_poll_ms: number;
   init_16_startup_ms: number;
+  init_single_rtt0_ms: number;
+  init_single_rtt5_ms: number;
+  init_single_rtt20_ms: number;
+  /** At 20 ms per round trip: 10 round trips' worth more than with none. */
+  init_single_rtt20_target_ms: number;
+  init_16_rtt0_ms: number;
+  init_16_rtt5_ms: number;
+  init_16_rtt20_ms: number;
+  /** The holder's commands from its first lock attempt to its last, and those paid one after another. */
+  init_round_trips: number;
+  init_round_trips_target: number;
+  init_serial_round_trips: number;
+  init_serial_round_trips_target: number;
+}
+
+const RTTS = [0, 5, 20] as const;
+const ROUND_TRIPS_TARGET = 20;
+const SERIAL_ROUND_TRIPS_TARGET = 8;
+
+/**
+ * The holder's round trips as the proxy saw them in a single-worker run: from the acquire (the
+ * lock's upsert) to the worker's last command, without the driver's handshakes, its monitor's
+ * connections (only `hello`s) and the sessions it ends as it closes.
+ */
+function holderRoundTrips(commands: readonly ProxiedCommand[]): { total: number; serial: number } {
+  const product = new Set(commands.filter((c) => !c.handshake && c.name !== 'hello' && c.name !== 'isMaster').map((c) => c.connection));
+  const sent = commands.filter((c) => product.has(c.connection) && !c.handshake && c.name !== 'endSessions');
+  const from = sent.findIndex((c) => c.name === 'findAndModify' && c.command.findAndModify === 'initialization' && c.command.upsert === true);
+  if (from < 0) throw new Error('the proxy saw no acquire');
+  const window = sent.slice(from);
+  return { total: window.length, serial: serialDepth(window.map((c) => ({ start: c.sentAt, end: c.answeredAt ?? Number.POSITIVE_INFINITY }))) };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -29,10 +61,10 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
   const db = client.db(dbName);
   const env = { MONGODB_URI: uri, MONGODB_DB: dbName, INIT_POLL_MS: String(pollMs) };
 
-  async function run(count: number, label: string) {
+  async function run(count: number, label: string, proxy?: LatencyProxy) {
     const runId = `bench-${label}-${randomBytes(3).toString('hex')}`;
     const args = ['--wipe', '--generation', runId, '--run-id', runId, '--quiet'];
-    const launch = await launchWorkers({ count, args, env });
+    const launch = await launchWorkers({ count, args, env: proxy ? { ...env, MONGODB_URI: proxy.uri } : env });
     const failed = launch.workers.filter((w) => w.exitCode !== 0);
     if (failed.length > 0) throw new Error(`${failed.length} of ${count} workers failed: ${failed[0]!.stderr.trim()}`);
     const events = await runEvents(db, runId);
@@ -48,6 +80,29 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
     for (let i = 0; i < 5; i += 1) singles.push(await run(1, 'single'));
     const sixteens = [];
     for (let i = 0; i < 3; i += 1) sixteens.push(await run(16, 'sixteen'));
+    const far: Record<number, { single: number; sixteen: number; roundTrips: { total: number; serial: number } }> = {};
+    for (const rtt of RTTS) {
+      const proxy = await startLatencyProxy(uri, rtt);
+      try {
+        const runs = [];
+        const trips = [];
+        for (let i = 0; i < 3; i += 1) {
+          proxy.commands.length = 0;
+          runs.push(await run(1, `single-rtt${rtt}`, proxy));
+          trips.push(holderRoundTrips(proxy.commands));
+        }
+        proxy.commands.length = 0;
+        const many = [];
+        for (let i = 0; i < 3; i += 1) many.push(await run(16, `sixteen-rtt${rtt}`, proxy));
+        far[rtt] = {
+          single: median(runs.map((r) => r.ready)),
+          sixteen: median(many.map((r) => r.ready)),
+          roundTrips: { total: median(trips.map((t) => t.total)), serial: median(trips.map((t) => t.serial)) },
+        };
+      } finally {
+        await proxy.close();
+      }
+    }
     const single = median(singles.map((s) => s.ready));
     const sixteen = median(sixteens.map((s) => s.ready));
     const figures: InitFigures = {
@@ -58,6 +113,17 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
       init_16_target_ms: Math.round(1.5 * single + pollMs),
       init_poll_ms: pollMs,
       init_16_startup_ms: median(sixteens.map((s) => s.startup)),
+      init_single_rtt0_ms: far[0]!.single,
+      init_single_rtt5_ms: far[5]!.single,
+      init_single_rtt20_ms: far[20]!.single,
+      init_single_rtt20_target_ms: 10 * 20 + far[0]!.single,
+      init_16_rtt0_ms: far[0]!.sixteen,
+      init_16_rtt5_ms: far[5]!.sixteen,
+      init_16_rtt20_ms: far[20]!.sixteen,
+      init_round_trips: far[20]!.roundTrips.total,
+      init_round_trips_target: ROUND_TRIPS_TARGET,
+      init_serial_round_trips: far[20]!.roundTrips.serial,
+      init_serial_round_trips_target: SERIAL_ROUND_TRIPS_TARGET,
     };
     log(
       `init: one worker, wipe and seed, first lock attempt to ready: ${figures.init_single_ms} ms (median of 5; the wipe and seed alone ${figures.init_single_wipe_seed_ms} ms; target well under 100 ms)`,
@@ -69,6 +135,18 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
       `init: ratio 16/1 = ${figures.init_ratio}; target 1.5 x ${single} + poll ${pollMs} = ${figures.init_16_target_ms} ms -> ${sixteen <= figures.init_16_target_ms ? 'met' : 'NOT met'}`,
     );
     log(`init: process start-up of 16 workers (not counted): ${figures.init_16_startup_ms} ms`);
+    const met = (value: number, target: number) => (value <= target ? 'met' : 'NOT met');
+    for (const rtt of RTTS) {
+      log(
+        `init: through the latency proxy at ${rtt} ms per round trip: one worker ${far[rtt]!.single} ms, 16 workers all ready ${far[rtt]!.sixteen} ms (medians of 3)`,
+      );
+    }
+    log(
+      `init: one worker at 20 ms per round trip: ${figures.init_single_rtt20_ms} ms; target 10 x 20 + ${figures.init_single_rtt0_ms} = ${figures.init_single_rtt20_target_ms} ms -> ${met(figures.init_single_rtt20_ms, figures.init_single_rtt20_target_ms)}`,
+    );
+    log(
+      `init: the holder's round trips, first lock attempt to its last command: ${figures.init_round_trips} (target ${ROUND_TRIPS_TARGET}) -> ${met(figures.init_round_trips, ROUND_TRIPS_TARGET)}; paid one after another ${figures.init_serial_round_trips} (target ${SERIAL_ROUND_TRIPS_TARGET}) -> ${met(figures.init_serial_round_trips, SERIAL_ROUND_TRIPS_TARGET)}`,
+    );
     return figures;
   } finally {
     await db.dropDatabase().catch(() => {});

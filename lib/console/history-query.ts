@@ -78,43 +78,62 @@ export function decodeCursor(cursor: string | undefined): Position | undefined {
   return { at: new Date(at), id: new ObjectId(id) };
 }
 
+type Sort = { at: 1 | -1; _id: 1 | -1 };
+
+/** What one keyset page asks the database: the filter, its order, how many. */
+export interface EventsPageQuery {
+  filter: Filter<HistoryEvent>;
+  sort: Sort;
+  limit: number;
+  /** From the newest event, back from a position, or towards the newest from one (read ascending, flipped afterwards). */
+  position: 'none' | 'before' | 'after';
+}
+
 /**
- * One page of events, newest first, by keyset on (at, _id): each page costs the same however
- * deep it is, on the `at_desc` index (or the run/worker/event indexes when filtered).
+ * The filter and order of one keyset page on (at, _id). The position bounds `at` itself as well
+ * as the exact (at, _id) tie-break: the index's range then starts at the position, so a deep
+ * page costs what the first one does (the `$or` alone could be read as a filter over the range).
  */
-export async function queryEvents(db: Db, filter: Partial<HistoryFilter>, page: { before?: string; after?: string; limit: number }): Promise<EventsPage> {
+export function eventsPageQuery(filter: Partial<HistoryFilter>, page: { before?: string; after?: string; limit: number }): EventsPageQuery {
   const base = historyMatch(filter);
   const before = decodeCursor(page.before);
   const after = decodeCursor(page.after);
-  const collection = db.collection<HistoryEvent>(INIT_HISTORY);
-  let docs: Array<HistoryEvent & { _id: ObjectId }>;
   if (after) {
-    // Going back towards the newest: read ascending from the position, then flip.
-    const newer = { $or: [{ at: { $gt: after.at } }, { at: after.at, _id: { $gt: after.id } }] };
-    docs = (await collection.find({ $and: [base, newer] } as Filter<HistoryEvent>, { sort: { at: 1, _id: 1 }, limit: page.limit + 1 }).toArray()) as Array<
-      HistoryEvent & { _id: ObjectId }
-    >;
-    const hasNewer = docs.length > page.limit;
-    docs = docs.slice(0, page.limit).reverse();
-    const events = docs.map(eventJson);
-    return { events, newer: hasNewer && events[0] ? encodeCursor(events[0]) : null, older: events.at(-1) ? encodeCursor(events.at(-1)!) : null };
+    const newer = { at: { $gte: after.at }, $or: [{ at: { $gt: after.at } }, { at: after.at, _id: { $gt: after.id } }] };
+    return { filter: { $and: [base, newer] } as Filter<HistoryEvent>, sort: { at: 1, _id: 1 }, limit: page.limit + 1, position: 'after' };
   }
-  const older = before ? { $or: [{ at: { $lt: before.at } }, { at: before.at, _id: { $lt: before.id } }] } : {};
-  docs = (await collection.find({ $and: [base, older] } as Filter<HistoryEvent>, { sort: { at: -1, _id: -1 }, limit: page.limit + 1 }).toArray()) as Array<
+  const older = before ? { at: { $lte: before.at }, $or: [{ at: { $lt: before.at } }, { at: before.at, _id: { $lt: before.id } }] } : {};
+  return { filter: { $and: [base, older] } as Filter<HistoryEvent>, sort: { at: -1, _id: -1 }, limit: page.limit + 1, position: before ? 'before' : 'none' };
+}
+
+/**
+ * One page of events, newest first, by keyset on (at, _id): each page costs the same however
+ * deep it is, on the index whose keys are the filter's fields and then (at, _id) (lib/init/indexes.ts).
+ */
+export async function queryEvents(db: Db, filter: Partial<HistoryFilter>, page: { before?: string; after?: string; limit: number }): Promise<EventsPage> {
+  const query = eventsPageQuery(filter, page);
+  const docs = (await db.collection<HistoryEvent>(INIT_HISTORY).find(query.filter, { sort: query.sort, limit: query.limit }).toArray()) as Array<
     HistoryEvent & { _id: ObjectId }
   >;
-  const hasOlder = docs.length > page.limit;
-  const events = docs.slice(0, page.limit).map(eventJson);
+  const hasMore = docs.length > page.limit;
+  const shown = docs.slice(0, page.limit);
+  const events = (query.position === 'after' ? shown.reverse() : shown).map(eventJson);
+  if (query.position === 'after') {
+    return { events, newer: hasMore && events[0] ? encodeCursor(events[0]) : null, older: events.at(-1) ? encodeCursor(events.at(-1)!) : null };
+  }
   return {
     events,
-    older: hasOlder && events.at(-1) ? encodeCursor(events.at(-1)!) : null,
-    newer: before && events[0] ? encodeCursor(events[0]) : null,
+    older: hasMore && events.at(-1) ? encodeCursor(events.at(-1)!) : null,
+    newer: query.position === 'before' && events[0] ? encodeCursor(events[0]) : null,
   };
 }
 
+/** The export's order: oldest first, so an export can be replayed. */
+export const EXPORT_SORT: Sort = { at: 1, _id: 1 };
+
 /** Every matching event, oldest first (so an export can be replayed), one at a time. */
 export function exportEvents(db: Db, filter: Partial<HistoryFilter>): AsyncIterable<EventView> {
-  const cursor = db.collection<HistoryEvent>(INIT_HISTORY).find(historyMatch(filter), { sort: { at: 1, _id: 1 }, batchSize: 1000 });
+  const cursor = db.collection<HistoryEvent>(INIT_HISTORY).find(historyMatch(filter), { sort: EXPORT_SORT, batchSize: 1000 });
   return (async function* () {
     for await (const doc of cursor) yield eventJson(doc);
   })();

@@ -16,13 +16,18 @@ export const INDEXES: Record<string, IndexDef[]> = {
   [DELTATABLES]: [{ key: { data_collection_id: 1 }, options: { unique: true, name: 'dc_unique' } }],
   [MULTIQC]: [{ key: { data_collection_id: 1 }, options: { unique: true, name: 'dc_unique' } }],
   [DASHBOARDS]: [{ key: { project_id: 1 }, options: { name: 'project_id' } }],
-  // The history is read in keyset pages sorted on (at, _id), filtered by run, worker or event:
-  // each filter's index ends with the sort key, `_id` included, so a page is one index range scan.
+  // The history is read in keyset pages sorted on (at, _id), filtered by any of run, worker and
+  // event: for each combination an index of exactly those fields, then the sort key with `_id`,
+  // so that a page is one index range scan (tests/unit/history-indexes.test.ts checks them).
   [INIT_HISTORY]: [
     { key: { at: -1, _id: -1 }, options: { name: 'at_desc' } },
     { key: { run_id: 1, at: 1, _id: 1 }, options: { name: 'run_at_id' } },
     { key: { worker_id: 1, at: -1, _id: -1 }, options: { name: 'worker_at_id' } },
     { key: { event: 1, at: -1, _id: -1 }, options: { name: 'event_at_id' } },
+    { key: { run_id: 1, worker_id: 1, at: 1, _id: 1 }, options: { name: 'run_worker_at_id' } },
+    { key: { run_id: 1, event: 1, at: 1, _id: 1 }, options: { name: 'run_event_at_id' } },
+    { key: { worker_id: 1, event: 1, at: -1, _id: -1 }, options: { name: 'worker_event_at_id' } },
+    { key: { run_id: 1, worker_id: 1, event: 1, at: 1, _id: 1 }, options: { name: 'run_worker_event_at_id' } },
     // The next fence after a lost lock document comes from the highest on record.
     { key: { fence: -1 }, options: { name: 'fence_desc' } },
   ],
