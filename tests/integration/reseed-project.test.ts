@@ -6,12 +6,14 @@ import { DASHBOARDS, DELTATABLES, INIT_HISTORY, MULTIQC, PROJECTS, USERS } from 
 import { parseConfig, type Config } from '../../lib/env';
 import { runVerdict } from '../../lib/history/verdict';
 import { runWorker, type WorkerOutcome } from '../../lib/init/run-worker';
-import { readState } from '../../lib/init/state';
-import { readLock } from '../../lib/lock/lease';
+import { ServerClock } from '../../lib/db/server-clock';
+import { beginState, readState } from '../../lib/init/state';
+import { workerIdentity } from '../../lib/lock/identity';
+import { acquireLease, readLock } from '../../lib/lock/lease';
 import { lastJsonLine, runCli } from '../support/cli';
 import { mongoUri, useTestDb } from '../support/db';
 import { clearFaults, releaseParked, setFault, waitParked } from '../support/faults';
-import { TEST_PASSWORDS } from '../support/seeds';
+import { TEST_PASSWORDS, loadTestSeeds } from '../support/seeds';
 import { seedAs, testWorkerOptions } from '../support/worker-options';
 
 const { db, dbName } = useTestDb(import.meta.url);
@@ -189,6 +191,37 @@ describe('per-project reseed (lib/admin/start-run, reseed-plan, init/scope)', ()
     ).toBe(0);
     resume();
     expect(await boot).toMatchObject({ outcome: 'acquired' });
+  });
+
+  it('a per-project run whose holder died is finished as that same per-project run: the adopter keeps the user data', async () => {
+    const userDashboard = { _id: new ObjectId(), title: 'kept through adoption', project_id: IRIS, stored_metadata: [] };
+    await db().collection(DASHBOARDS).insertOne(userDashboard);
+    await db().collection(USERS).insertOne({ email: 'adoption@example.com', is_admin: false });
+    const seeds = await loadTestSeeds();
+    const runId = 'reseed-project-died-after-begin';
+    // The dead holder: it took the lease and recorded its request, and nothing more (no heartbeat).
+    const attempt = await acquireLease(db(), new ServerClock(db()), { ...workerIdentity('died'), run_id: runId, generation: runId }, 400);
+    expect(attempt.acquired).toBe(true);
+    if (!attempt.acquired) return;
+    await beginState(db(), attempt.lease, {
+      generation: runId,
+      run_id: runId,
+      worker_id: 'died',
+      wipe: true,
+      seed_mode: 'replace',
+      projects: [IRIS.toHexString()],
+      seed_digest: seeds.digest,
+      started_at: new Date(),
+    });
+    await sleep(600);
+    const outcome = await runWorker(db(), await testWorkerOptions('adopter', 'g-after-adoption', { wipe: false }));
+    expect(outcome.outcome).toBe('acquired');
+    const adopted = await db().collection(INIT_HISTORY).find({ run_id: runId }).toArray();
+    expect(adopted.find((e) => e.event === 'takeover')?.detail).toMatchObject({ adopted: true });
+    expect(adopted.find((e) => e.event === 'wiped')?.detail.deleted).toMatchObject({ projects: 1, dashboards: 1 });
+    expect(adopted.filter((e) => e.event === 'seeded-project').map((e) => e.detail.project_id)).toEqual([IRIS.toHexString()]);
+    expect(await db().collection(DASHBOARDS).findOne({ _id: userDashboard._id })).toEqual(userDashboard);
+    expect(await db().collection(USERS).countDocuments({ email: 'adoption@example.com' })).toBe(1);
   });
 
   it('refuses a project the seeds do not ship, before anything', async () => {
