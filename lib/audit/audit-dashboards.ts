@@ -111,9 +111,14 @@ export function auditGroup(group: Loose[], index: DcIndex, dashboards: ReadonlyM
   let parentProblem: ((tabTitle: string) => string) | null = null;
   if (missingParent !== null) {
     const found = dashboards.get(idKey(first.parent_dashboard_id));
+    // The platform opens a tab document by its own id, so the tab itself still opens by its URL; what
+    // breaks is everything that goes through the parent: dashboard lists show main tabs only, and the
+    // tab bar loads the family from GET /dashboards/tabs/{parent}, which refuses.
+    const orphan = 'the tab still opens by its URL, but no dashboard list shows it (lists show main tabs only) and its tab bar cannot load';
     parentProblem = found
-      ? (t) => `parent dashboard ${missingParent} ("${found.title}") of tab "${t}" is itself a child tab, not a main tab: the tab cannot be opened`
-      : (t) => `parent dashboard ${missingParent} of tab "${t}" does not exist: the tab cannot be opened`;
+      ? (t) =>
+          `parent dashboard ${missingParent} ("${found.title}") of tab "${t}" is itself a child tab, not a main tab: ${orphan} (the platform answers "The specified dashboard is not a main tab.")`
+      : (t) => `parent dashboard ${missingParent} of tab "${t}" does not exist: ${orphan} (the platform answers "Dashboard '${missingParent}' not found.")`;
   }
 
   for (const doc of tabs) {

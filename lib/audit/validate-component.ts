@@ -1,6 +1,8 @@
 import { ObjectId } from 'mongodb';
-import { componentColumns } from '../schemas/component-columns';
-import { canSee, idHex, joinKey, type DashboardRef, type DcIndex, type ProjectInfo } from './dc-index';
+import { componentColumns, componentDcReferences, isKnownComponentType, KNOWN_COMPONENT_TYPES } from '../schemas/component-columns';
+import { canSee, idHex, joinKey, type DashboardRef, type DcIndex, type DcInfo, type ProjectInfo } from './dc-index';
+import { toStored } from './stored-value';
+import { suggestFixes, type Finding } from './suggest';
 import type { ComponentRow, StoredValue } from './types';
 
 export interface DashboardOwner {
@@ -37,13 +39,7 @@ export function storedIdText(value: unknown): string | null {
   return JSON.stringify(value) ?? String(value);
 }
 
-/** A stored value in its JSON-safe form (ObjectIds as `{ $oid }`); a missing value is null. */
-export function toStored(value: unknown): StoredValue {
-  if (value instanceof ObjectId) return { $oid: value.toHexString() };
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  return storedIdText(value);
-}
+export { toStored } from './stored-value';
 
 /** The ids in a component that may need a look-up among dashboards: a 24-hex dc_id that is no DC's. */
 export function strayDcId(raw: unknown, index: DcIndex): string | null {
@@ -84,25 +80,92 @@ function visibilityProblem(dcHex: string, project: ProjectInfo, owners: readonly
   return `the dashboard's owner ${who} cannot see project "${project.name}" (not public, not a member, not an admin): ${platform}`;
 }
 
-/** Errors first, then warnings; the status is the worst of them. */
-function finish(row: ComponentRow, errors: string[] | null, warnings: string[] | null, noDc: boolean): ComponentRow {
-  row.reasons = errors && warnings ? errors.concat(warnings) : (errors ?? warnings ?? []);
-  row.status = errors ? 'error' : warnings ? 'warning' : noDc ? 'n/a' : 'valid';
-  return row;
+/** What a component was found to have wrong: errors, then warnings, each reason once, with the findings the suggester reads. */
+class Verdict {
+  private readonly errors: string[] = [];
+  private readonly warnings: string[] = [];
+  private readonly seen = new Set<string>();
+  readonly findings: Finding[] = [];
+
+  error(reason: string, finding: Finding): void {
+    this.add(this.errors, reason, finding);
+  }
+
+  warning(reason: string, finding: Finding): void {
+    this.add(this.warnings, reason, finding);
+  }
+
+  private add(list: string[], reason: string, finding: Finding): void {
+    // A reason given once is not given again (a tab problem and a component problem can coincide).
+    if (this.seen.has(reason)) return;
+    this.seen.add(reason);
+    list.push(reason);
+    this.findings.push(finding);
+  }
+
+  /** Errors first, then warnings; the status is the worst of them. */
+  finish(row: ComponentRow, noDc: boolean): void {
+    row.reasons = this.errors.length > 0 && this.warnings.length > 0 ? this.errors.concat(this.warnings) : this.errors.length > 0 ? this.errors : this.warnings;
+    row.status = this.errors.length > 0 ? 'error' : this.warnings.length > 0 ? 'warning' : noDc ? 'n/a' : 'valid';
+  }
+}
+
+/** The DC's tag, project and workflow on the row, for the reader. */
+function describeDc(row: ComponentRow, dc: DcInfo, index: DcIndex): void {
+  row.dc_tag = dc.tag;
+  row.project_id = dc.projectId;
+  row.project_name = index.projects.get(dc.projectId)?.name ?? null;
+  row.workflow = index.workflows.get(dc.workflowId)?.name ?? null;
+}
+
+const other = (looked: string): Finding => ({ kind: 'other', looked });
+
+/** The DC a column-bearing or DC-bearing field other than dc_id names, checked like dc_id: it exists, in the dashboard's project. */
+function checkDcReference(field: string, value: unknown, tab: TabContext, index: DcIndex, verdict: Verdict): DcInfo | null {
+  const hex = idHex(value);
+  const dc = hex ? index.dcs.get(hex) : undefined;
+  if (!dc) {
+    verdict.error(
+      `${field} ${storedIdText(value)} matches no data collection: the platform cannot load what it names`,
+      other(`${field}: nothing names a replacement`),
+    );
+    return null;
+  }
+  if (tab.projectId && dc.projectId !== tab.projectId) {
+    const own = index.projects.get(tab.projectId);
+    verdict.error(
+      `${field} names DC ${dc.tag} (${dc.id}) of project "${index.projects.get(dc.projectId)?.name ?? dc.projectId}", not of this dashboard's project ${own ? `"${own.name}"` : tab.projectId}`,
+      other(`${field}: nothing names a replacement in the dashboard's project`),
+    );
+  }
+  return dc;
+}
+
+/** Columns are checked against what the DC is known to have; a DC with no known columns is not checked. */
+function checkColumns(c: Loose, dc: DcInfo, tab: TabContext, index: DcIndex, verdict: Verdict): void {
+  const others = new Map<string, DcInfo | null>();
+  for (const ref of componentDcReferences(c)) others.set(ref.field, checkDcReference(ref.field, ref.value, tab, index, verdict));
+  for (const use of componentColumns(c)) {
+    const target = use.dcField ? others.get(use.dcField) : dc;
+    if (!target?.columns || target.columns.has(use.column)) continue;
+    verdict.warning(
+      `column "${use.column}" (${use.field}) is not a column of DC ${target.tag} (${target.id})`,
+      other(`column "${use.column}" (${use.field}): DC ${target.tag} has ${target.columns.size} known columns and nothing names a replacement`),
+    );
+  }
 }
 
 /**
- * Validates one component against the data collection it names. Every rule that fails adds a
- * reason in plain words naming the offending value; the status is the worst of them.
+ * Validates one component against the data collection it names, checking what the platform reads
+ * for its type. Every rule that fails adds a reason in plain words naming the offending value; the
+ * status is the worst of them; a component with findings carries a suggested fix or "no fix known".
  */
 export function validateComponent(raw: unknown, tab: TabContext, index: DcIndex, position = 0): ComponentRow {
   const c = (raw !== null && typeof raw === 'object' ? raw : {}) as Loose;
   const type = typeof c.component_type === 'string' ? c.component_type : 'unknown';
   const stored = c.dc_id;
   const dcHex = stored === null || stored === undefined ? null : idHex(stored);
-  // Allocated on the first reason only: most components have none.
-  let errors: string[] | null = tab.tabProblem ? [tab.tabProblem] : null;
-  let warnings: string[] | null = null;
+  const verdict = new Verdict();
   const row: ComponentRow = {
     index: typeof c.index === 'string' ? c.index : (storedIdText(c.index) ?? ''),
     component_type: type,
@@ -119,80 +182,110 @@ export function validateComponent(raw: unknown, tab: TabContext, index: DcIndex,
     location: { dashboard_id: tab.tabStoredId ?? tab.tabId, index: toStored(c.index), position },
     suggestion: null,
   };
+  const done = (noDc: boolean): ComponentRow => {
+    verdict.finish(row, noDc);
+    row.suggestion = suggestFixes(c, verdict.findings, { index, projectId: tab.projectId, location: row.location });
+    return row;
+  };
+  if (tab.tabProblem) verdict.error(tab.tabProblem, other('the tab itself: a change to its components cannot fix it'));
 
-  if (stored === null || stored === undefined) {
-    if (NO_DC_TYPES.has(type)) return finish(row, errors, warnings, true);
-    (errors ??= []).push(`dc_id is ${stored === null ? 'null' : 'missing'}: a ${type} component needs a data collection`);
-    return finish(row, errors, warnings, false);
+  if (!isKnownComponentType(type)) {
+    verdict.error(
+      `${typeof c.component_type === 'string' ? `component type "${type}" is not one the platform renders` : 'component_type is missing'} (it renders ${KNOWN_COMPONENT_TYPES.join(', ')}): the tile shows 'Component type "${typeof c.component_type === 'string' ? type : ''}" not yet ported.' instead of its content`,
+      other('component_type: nothing says which known type it should be'),
+    );
+    return done(false);
   }
   if (NO_DC_TYPES.has(type)) {
-    (warnings ??= []).push(
-      `a ${type} component shows no data, yet is bound to dc_id ${row.dc_id} (a seeding step that forced every dc_id does this; it should be null)`,
-    );
+    // A text tile reads no data: being bound is its only possible problem, so its snapshot is not checked.
+    if (stored !== null && stored !== undefined) {
+      const bound = dcHex ? index.dcs.get(dcHex) : undefined;
+      if (bound) describeDc(row, bound, index);
+      verdict.warning(
+        `a ${type} component shows no data, yet is bound to dc_id ${row.dc_id} (a seeding step that forced every dc_id does this; it should be null)`,
+        { kind: 'text-bound' },
+      );
+    }
+    return done(stored === null || stored === undefined);
+  }
+
+  if (stored === null || stored === undefined) {
+    verdict.error(`dc_id is ${stored === null ? 'null' : 'missing'}: a ${type} component needs a data collection`, { kind: 'dc-absent' });
+    return done(false);
   }
   if (typeof stored === 'string' && stored.includes('--')) {
-    (errors ??= []).push(legacyReason(stored, index));
-    return finish(row, errors, warnings, false);
+    verdict.error(legacyReason(stored, index), { kind: 'dc-legacy', stored });
+    return done(false);
   }
   if (!dcHex) {
-    (errors ??= []).push(`dc_id ${JSON.stringify(row.dc_id)} is not an ObjectId or a 24-hex id`);
-    return finish(row, errors, warnings, false);
+    verdict.error(`dc_id ${JSON.stringify(row.dc_id)} is not an ObjectId or a 24-hex id`, { kind: 'dc-malformed' });
+    return done(false);
   }
   const dc = index.dcs.get(dcHex);
   if (!dc) {
-    const other = describeOtherId(dcHex, index, tab.dashboards);
-    (errors ??= []).push(`dc_id ${dcHex} matches no data collection${other ? `: ${other}` : ''}`);
-    return finish(row, errors, warnings, false);
+    const what = describeOtherId(dcHex, index, tab.dashboards);
+    verdict.error(`dc_id ${dcHex} matches no data collection${what ? `: ${what}` : ''}`, { kind: 'dc-unknown' });
+    return done(false);
   }
 
+  describeDc(row, dc, index);
   const dcProject = index.projects.get(dc.projectId)!;
   const workflow = index.workflows.get(dc.workflowId);
-  row.dc_tag = dc.tag;
-  row.project_id = dc.projectId;
-  row.project_name = dcProject.name;
-  row.workflow = workflow?.name ?? null;
 
   if (tab.projectId && dc.projectId !== tab.projectId) {
     const own = index.projects.get(tab.projectId);
-    (errors ??= []).push(
-      `DC ${dc.tag} (${dcHex}) belongs to project "${dcProject.name}", not to this dashboard's project ${own ? `"${own.name}"` : tab.projectId}`,
-    );
+    verdict.error(`DC ${dc.tag} (${dcHex}) belongs to project "${dcProject.name}", not to this dashboard's project ${own ? `"${own.name}"` : tab.projectId}`, {
+      kind: 'dc-foreign',
+    });
   }
   const hidden = visibilityProblem(dcHex, dcProject, tab.owners);
-  if (hidden) (errors ??= []).push(hidden);
+  if (hidden) verdict.error(hidden, other(`project "${dcProject.name}": its permissions, which a change to the dashboard cannot fix`));
 
   const wf = c.wf_id;
   if (wf !== undefined && wf !== null) {
     const wfHex = idHex(wf);
     if (wfHex !== dc.workflowId) {
       const named = wfHex ? index.workflows.get(wfHex) : undefined;
-      (warnings ??= []).push(
+      verdict.warning(
         `wf_id ${storedIdText(wf)}${named ? ` (${named.name})` : ''} is not the workflow of DC ${dc.tag}, which is ${dc.workflowId}${workflow ? ` (${workflow.name})` : ''}`,
+        { kind: 'wf-mismatch', dc },
       );
     }
   }
-  if (typeof c.data_collection_tag === 'string' && c.data_collection_tag !== dc.tag) {
-    (warnings ??= []).push(`snapshot tag "${c.data_collection_tag}" disagrees with DC ${dcHex}, whose tag is "${dc.tag}"`);
+  // Empty tags are unset, not different: the platform resolves tags from the ids.
+  if (typeof c.data_collection_tag === 'string' && c.data_collection_tag !== '' && c.data_collection_tag !== dc.tag) {
+    verdict.warning(
+      `snapshot tag "${c.data_collection_tag}" disagrees with DC ${dcHex}, whose tag is "${dc.tag}"`,
+      other('data_collection_tag: the tag is a snapshot; no fix of it is proposed'),
+    );
   }
   const snapshot = c.dc_config !== null && typeof c.dc_config === 'object' ? (c.dc_config as Loose) : null;
   if (snapshot) {
-    if (snapshot._id !== undefined && idHex(snapshot._id) !== dcHex) {
-      (warnings ??= []).push(`dc_config._id ${storedIdText(snapshot._id)} disagrees with dc_id ${dcHex}`);
+    if (snapshot._id !== undefined && snapshot._id !== null && idHex(snapshot._id) !== dcHex) {
+      verdict.warning(`dc_config._id ${storedIdText(snapshot._id)} disagrees with dc_id ${dcHex} (the platform's own seeding rewrites it to the dc_id)`, {
+        kind: 'config-id-stale',
+        dc,
+      });
     }
-    if (typeof snapshot.data_collection_tag === 'string' && snapshot.data_collection_tag !== dc.tag) {
-      (warnings ??= []).push(`dc_config tag "${snapshot.data_collection_tag}" disagrees with DC ${dcHex}, whose tag is "${dc.tag}"`);
+    if (typeof snapshot.data_collection_tag === 'string' && snapshot.data_collection_tag !== '' && snapshot.data_collection_tag !== dc.tag) {
+      verdict.warning(
+        `dc_config tag "${snapshot.data_collection_tag}" disagrees with DC ${dcHex}, whose tag is "${dc.tag}"`,
+        other('dc_config.data_collection_tag: the tag is a snapshot; no fix of it is proposed'),
+      );
     }
     if (typeof snapshot.type === 'string' && snapshot.type !== dc.type) {
-      (warnings ??= []).push(`dc_config type "${snapshot.type}" disagrees with DC ${dc.tag}, whose type is "${dc.type}"`);
+      verdict.warning(
+        `dc_config type "${snapshot.type}" disagrees with DC ${dc.tag}, whose type is "${dc.type}"`,
+        other('dc_config.type: the type is a snapshot; no fix of it is proposed'),
+      );
     }
   }
-  if (dc.columns && (c.column_name !== undefined || c.dict_kwargs !== undefined)) {
-    for (const use of componentColumns(c)) {
-      if (!dc.columns.has(use.column)) (warnings ??= []).push(`column "${use.column}" (${use.field}) is not a column of DC ${dc.tag} (${dcHex})`);
-    }
-  }
+  checkColumns(c, dc, tab, index, verdict);
   if (dc.type === 'table' && !dc.registered) {
-    (warnings ??= []).push(`table DC ${dc.tag} (${dcHex}) has no deltatable registration yet: its data cannot be loaded`);
+    verdict.warning(
+      `table DC ${dc.tag} (${dcHex}) has no deltatable registration yet: its data cannot be loaded`,
+      other(`DC ${dc.tag}: its registration, which processing the DC creates, not a change to the dashboard`),
+    );
   }
-  return finish(row, errors, warnings, false);
+  return done(false);
 }

@@ -1,5 +1,6 @@
 import { buildDcIndex, idHex, type DashboardRef } from '../audit/dc-index';
 import { validateComponent, type TabContext } from '../audit/validate-component';
+import { isMultiqcGeneralStats } from '../schemas/component-columns';
 import type { Credentials } from './build';
 import type { SeedProblem } from './errors';
 import { readSeeds } from './read';
@@ -100,7 +101,7 @@ export async function seedPlan(dir: string, credentials: Credentials): Promise<S
         // MultiQC: the module and plot a component shows must be in the DC's report.
         const dcHex = idHex(component.dc_id);
         const modules = dcHex ? plots.get(dcHex) : undefined;
-        if (modules && typeof component.selected_module === 'string') {
+        if (modules && typeof component.selected_module === 'string' && !isMultiqcGeneralStats(component)) {
           const known = modules[component.selected_module];
           if (!known)
             warnings.push({

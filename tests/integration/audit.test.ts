@@ -295,7 +295,15 @@ describe('one rule broken per document', () => {
     await updateTab(db, ID.irisDashboard, { $set: { 'stored_metadata.0.dc_config._id': oid('68ee1ce0766d13e034d230f7') } });
     const row = onlyBroken(await auditDatabase(db), ID.irisDashboard, 0);
     expect(row).toMatchObject({ status: 'warning', dc_id: ID.irisTable, dc_tag: 'iris_table' });
-    expect(row.reasons).toEqual([`dc_config._id 68ee1ce0766d13e034d230f7 disagrees with dc_id ${ID.irisTable}`]);
+    expect(row.reasons).toEqual([
+      `dc_config._id 68ee1ce0766d13e034d230f7 disagrees with dc_id ${ID.irisTable} (the platform's own seeding rewrites it to the dc_id)`,
+    ]);
+    // The fix names the stored document, index and position, and the exact stored before value (an ObjectId).
+    expect(row.location).toEqual({ dashboard_id: { $oid: ID.irisDashboard }, index: row.index, position: 0 });
+    expect(row.suggestion).toMatchObject({
+      none: false,
+      fixes: [{ field: 'dc_config._id', before: { $oid: '68ee1ce0766d13e034d230f7' }, after: { $oid: ID.irisTable }, confidence: 'high' }],
+    });
   });
 
   it('warns about a column the DC does not have, named in column_name', async () => {
@@ -339,6 +347,11 @@ describe('one rule broken per document', () => {
     for (const row of orphan.components) {
       expect(row.status).toBe('error');
       expect(reasonsText(row)).toContain(`parent dashboard ${ID.ampliseq} of tab "${row.tab_title}" does not exist`);
+      // Says what breaks: the tab itself opens by its id; lists and the tab bar go through the parent.
+      expect(reasonsText(row)).toContain('the tab still opens by its URL, but no dashboard list shows it');
+      expect(reasonsText(row)).toContain(`"Dashboard '${ID.ampliseq}' not found."`);
+      expect(reasonsText(row)).not.toContain('cannot be opened');
+      expect(row.suggestion).toMatchObject({ none: true });
     }
     expect(report.summary).toMatchObject({ dashboards: 3, error: 29 });
   });
@@ -352,6 +365,7 @@ describe('one rule broken per document', () => {
     for (const row of rows) {
       expect(row.status).toBe('error');
       expect(reasonsText(row)).toContain(`parent dashboard ${ID.community} ("Community Analysis") of tab "Diff. Abundance" is itself a child tab`);
+      expect(reasonsText(row)).toContain('"The specified dashboard is not a main tab."');
     }
     expect(report.summary.error).toBe(11);
   });
@@ -408,6 +422,11 @@ describe('one rule broken per document', () => {
     expect(row.reasons).toEqual([
       `a text component shows no data, yet is bound to dc_id ${ID.irisTable} (a seeding step that forced every dc_id does this; it should be null)`,
     ]);
+    expect(row.suggestion).toMatchObject({
+      none: false,
+      location: { position: 11, index: 'text-forced' },
+      fixes: [{ field: 'dc_id', before: { $oid: ID.irisTable }, after: null }],
+    });
   });
 });
 

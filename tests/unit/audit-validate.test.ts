@@ -139,13 +139,14 @@ describe('auditDashboards (in memory)', () => {
 });
 
 describe('componentColumns', () => {
-  it('reads column_name and the column arguments of dict_kwargs (strings and lists), nothing else', () => {
-    expect(componentColumns({ column_name: 'a', dict_kwargs: { x: 'b', path: ['c', 'd'], title: 'not a column', template: 'plotly', color: '' } })).toEqual([
-      { field: 'column_name', column: 'a' },
+  it("reads a UI figure's column arguments of dict_kwargs (strings and lists), nothing else; a card's column_name", () => {
+    const figure = { component_type: 'figure', mode: 'ui', dict_kwargs: { x: 'b', path: ['c', 'd'], title: 'not a column', template: 'plotly', color: '' } };
+    expect(componentColumns(figure)).toEqual([
       { field: 'dict_kwargs.x', column: 'b' },
       { field: 'dict_kwargs.path', column: 'c' },
       { field: 'dict_kwargs.path', column: 'd' },
     ]);
+    expect(componentColumns({ component_type: 'card', column_name: 'a', aggregation: 'sum' })).toEqual([{ field: 'column_name', column: 'a' }]);
   });
 });
 
