@@ -1,4 +1,5 @@
 import { toCsvRow } from '../csv/to-csv-row';
+import { suggestionText } from './suggestion-text';
 import type { AuditReport } from './types';
 
 export const AUDIT_CSV_COLUMNS = [
@@ -7,6 +8,7 @@ export const AUDIT_CSV_COLUMNS = [
   'tab_id',
   'tab_title',
   'index',
+  'position',
   'component_type',
   'title',
   'dc_id',
@@ -15,9 +17,10 @@ export const AUDIT_CSV_COLUMNS = [
   'workflow',
   'status',
   'reasons',
+  'suggested_fix',
 ] as const;
 
-/** The report as CSV (RFC 4180, CRLF line ends): a header, then one row per component, reasons joined with "; ". */
+/** The report as CSV (RFC 4180, CRLF line ends): a header, then one row per component, reasons joined with "; ", then the suggested fix. */
 export function auditCsv(report: AuditReport): string {
   let csv = toCsvRow(AUDIT_CSV_COLUMNS);
   for (const d of report.dashboards) {
@@ -28,6 +31,7 @@ export function auditCsv(report: AuditReport): string {
         row.tab_id,
         row.tab_title,
         row.index,
+        row.location.position,
         row.component_type,
         row.title,
         row.dc_id,
@@ -36,6 +40,7 @@ export function auditCsv(report: AuditReport): string {
         row.workflow,
         row.status,
         row.reasons.join('; '),
+        suggestionText(row.suggestion),
       ]);
     }
   }

@@ -521,9 +521,11 @@ describe('GET /api/audit', () => {
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.headers.get('content-disposition')).toBe('attachment; filename=audit.csv');
     const lines = (await csv.text()).split('\r\n');
-    expect(lines[0]).toBe('dashboard_id,dashboard_title,tab_id,tab_title,index,component_type,title,dc_id,dc_tag,project_id,workflow,status,reasons');
+    expect(lines[0]).toBe(
+      'dashboard_id,dashboard_title,tab_id,tab_title,index,position,component_type,title,dc_id,dc_tag,project_id,workflow,status,reasons,suggested_fix',
+    );
     expect(lines.filter((l) => l !== '')).toHaveLength(64);
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${ID.ampliseq},nf-core/ampliseq,${ID.ampliseq},nf-core/ampliseq,[^,]+,multiqc,`)));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${ID.ampliseq},nf-core/ampliseq,${ID.ampliseq},nf-core/ampliseq,[^,]+,\\d+,multiqc,`)));
   });
 
   it('answers 401 without a session, or with one signed by another key, before reading anything', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runAuditBench, syntheticDashboards } from '../../bench/audit';
 import { auditDashboards } from '../../lib/audit/audit-dashboards';
 import { auditCsv } from '../../lib/audit/csv';
+import { suggestionText } from '../../lib/audit/suggestion-text';
 import { buildDcIndex } from '../../lib/audit/dc-index';
 import { summarize } from '../../lib/audit/run-audit';
 import { auditReportSchema, type AuditReport } from '../../lib/audit/types';
@@ -159,14 +160,18 @@ describe('auditCsv', () => {
     ]);
     const csv = auditCsv(r);
     const [header, row, end] = csv.split('\r\n');
-    expect(header).toBe('dashboard_id,dashboard_title,tab_id,tab_title,index,component_type,title,dc_id,dc_tag,project_id,workflow,status,reasons');
-    expect(row).toBe(
-      `65b000000000000000000001,Plain,65b000000000000000000001,Plain,c1,card,"Mean, ""raw""\nvalues",${DC},left,${P},wf,warning,` +
-        `snapshot tag ""old"" disagrees with DC ${DC}, whose tag is ""left""; column ""zz"" (column_name) is not a column of DC left (${DC})`.replace(
-          /^(.*)$/,
-          '"$1"',
-        ),
+    expect(header).toBe(
+      'dashboard_id,dashboard_title,tab_id,tab_title,index,position,component_type,title,dc_id,dc_tag,project_id,workflow,status,reasons,suggested_fix',
     );
+    const reasons = `snapshot tag "old" disagrees with DC ${DC}, whose tag is "left"; column "zz" (column_name) is not a column of DC left (${DC})`;
+    const fix = r.dashboards[0]!.components[0]!.suggestion;
+    expect(fix).toMatchObject({ none: true });
+    const quoted = (text: string) => `"${text.replace(/"/g, '""')}"`;
+    expect(row).toBe(
+      `65b000000000000000000001,Plain,65b000000000000000000001,Plain,c1,0,card,"Mean, ""raw""\nvalues",${DC},left,${P},wf,warning,` +
+        `${quoted(reasons)},${quoted(suggestionText(fix!))}`,
+    );
+    expect(suggestionText(fix!)).toMatch(/^no fix known \(looked at: data_collection_tag: the tag is a snapshot/);
     expect(end).toBe('');
   });
 });
