@@ -199,15 +199,12 @@ export function suggestFixes(raw: unknown, findings: readonly Finding[], ctx: Su
       case 'dc-unknown':
       case 'dc-foreign': {
         const evidence = snapshotTarget(c, ctx, looked);
-        if (evidence)
-          push(
-            dcFix(
-              c,
-              evidence.dc,
-              `the component's snapshot names DC ${evidence.dc.tag} of the dashboard's project (${evidence.sources.join(', ')})`,
-              confidenceOf(evidence),
-            ),
-          );
+        if (!evidence) break;
+        // A DC of another project is a real DC: the dashboard's project may be what is wrong, so at most medium.
+        const confidence = finding.kind === 'dc-foreign' ? 'medium' : confidenceOf(evidence);
+        push(
+          dcFix(c, evidence.dc, `the component's snapshot names DC ${evidence.dc.tag} of the dashboard's project (${evidence.sources.join(', ')})`, confidence),
+        );
         break;
       }
       case 'wf-mismatch':
