@@ -1,7 +1,16 @@
 import { queryOptions } from '@tanstack/react-query';
 import { z } from 'zod';
+import { dashboardsApiUrl } from '@/lib/console/dashboards-query';
 import { eventsApiUrl, runsApiUrl, signInUrl, type SearchParams } from '@/lib/console/urls';
-import { auditViewSchema, eventsPageSchema, overviewViewSchema, projectsViewSchema, runsPageSchema, statusViewSchema } from '@/lib/console/views';
+import {
+  auditViewSchema,
+  dashboardsListViewSchema,
+  eventsPageSchema,
+  overviewViewSchema,
+  projectsViewSchema,
+  runsPageSchema,
+  statusViewSchema,
+} from '@/lib/console/views';
 
 /**
  * One queryOptions factory per view (key + fetcher + the view's schema), used by the pages'
@@ -47,6 +56,12 @@ export const auditQuery = (dashboardId?: string) =>
     queryKey: ['audit', dashboardId ?? null],
     queryFn: () => fetchView(dashboardId ? `/api/audit?dashboard=${encodeURIComponent(dashboardId)}` : '/api/audit', auditViewSchema),
   });
+
+/** The dashboards list for its URL's search, filters, sort and page; under 'audit', so that invalidating the audit refreshes it. */
+export const dashboardsListQuery = (params: SearchParams) => {
+  const url = dashboardsApiUrl(params);
+  return queryOptions({ queryKey: ['audit', 'list', url], queryFn: () => fetchView(url, dashboardsListViewSchema) });
+};
 
 /** The workers page's runs for its URL's filters and page. */
 export const runsQuery = (params: SearchParams) => {

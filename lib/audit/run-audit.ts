@@ -3,6 +3,7 @@ import { DASHBOARDS, DELTATABLES, PROJECTS } from '../db/collections';
 import { OBJECT_ID_HEX } from '../schemas/object-id';
 import { auditDashboardsAsync, idKey, type DashboardLookup } from './audit-dashboards';
 import { buildDcIndex, PROJECT_PROJECTION } from './dc-index';
+import { digestDashboard, type DashboardDigest } from './digest';
 import { storedIdText } from './validate-component';
 import type { AuditCounts, AuditReport, DashboardReport } from './types';
 
@@ -26,6 +27,8 @@ const DASHBOARD_PROJECTION = {
   tab_order: 1,
   'permissions.owners': 1,
   stored_metadata: 1,
+  // Not audited: the digest shows it (the dashboards list).
+  last_saved_ts: 1,
 } as const;
 
 /**
@@ -76,14 +79,7 @@ function dashboardLookup(db: Db): DashboardLookup {
  */
 export async function auditDatabase(db: Db, options: { dashboardId?: string } = {}): Promise<AuditReport> {
   const match = await matchFor(db, options.dashboardId);
-  const [projects, deltatables] = await Promise.all([
-    db.collection(PROJECTS).find({}, { projection: PROJECT_PROJECTION }).toArray(),
-    db
-      .collection(DELTATABLES)
-      .find({}, { projection: { data_collection_id: 1, 'aggregation.aggregation_columns_specs.name': 1 } })
-      .toArray(),
-  ]);
-  const index = buildDcIndex(projects, { deltatables });
+  const { index } = await readDcIndex(db);
   const dashboards: DashboardReport[] = [];
   for await (const report of auditDashboardsAsync(index, dashboardsInGroups(db, match), dashboardLookup(db))) {
     dashboards.push(report);
@@ -91,7 +87,63 @@ export async function auditDatabase(db: Db, options: { dashboardId?: string } = 
   return { dashboards, summary: summarize(dashboards) };
 }
 
-export function summarize(dashboards: Iterable<DashboardReport>): AuditCounts & { dashboards: number } {
+/** The DC index from one query of the projects and one of the table registrations. */
+async function readDcIndex(db: Db) {
+  const [projects, deltatables] = await Promise.all([
+    db.collection(PROJECTS).find({}, { projection: PROJECT_PROJECTION }).toArray(),
+    db
+      .collection(DELTATABLES)
+      .find({}, { projection: { data_collection_id: 1, 'aggregation.aggregation_columns_specs.name': 1 } })
+      .toArray(),
+  ]);
+  return { index: buildDcIndex(projects, { deltatables }), projects: projects.length };
+}
+
+/** Every dashboard's audit as a digest (no component rows), with the figures a verdict reads. */
+export interface AuditDigest {
+  dashboards: DashboardDigest[];
+  summary: AuditReport['summary'];
+  /** Documents read: projects, and dashboard documents (main and child tabs). */
+  documents: { projects: number; dashboards: number };
+}
+
+function ownerNames(doc: Document): string[] {
+  const owners: unknown = doc.permissions?.owners;
+  if (!Array.isArray(owners)) return [];
+  return owners.flatMap((o: Document | null) => {
+    const name = typeof o?.email === 'string' ? o.email : storedIdText(o?._id);
+    return name ? [name] : [];
+  });
+}
+
+/**
+ * The whole database's audit, kept small: the same single pass as `auditDatabase`, each report
+ * reduced to its digest as it comes, the main tab's owners and last save taken from the stream.
+ */
+export async function auditDigest(db: Db): Promise<AuditDigest> {
+  const { index, projects } = await readDcIndex(db);
+  const extras = new Map<string, { owners: string[]; last_saved: string | null }>();
+  let documents = 0;
+  const tapped = (async function* () {
+    for await (const doc of dashboardsInGroups(db, {})) {
+      documents += 1;
+      if (doc.parent_dashboard_id === null || doc.parent_dashboard_id === undefined) {
+        extras.set(String(doc._audit_group), { owners: ownerNames(doc), last_saved: typeof doc.last_saved_ts === 'string' ? doc.last_saved_ts : null });
+      }
+      yield doc;
+    }
+  })();
+  const dashboards: DashboardDigest[] = [];
+  for await (const report of auditDashboardsAsync(index, tapped, dashboardLookup(db))) {
+    // The group key is the main tab's id as lowercase text (dashboardsInGroups' _audit_group).
+    const key = report.id.toLowerCase();
+    dashboards.push(digestDashboard(report, extras.get(key) ?? { owners: [], last_saved: null }));
+    extras.delete(key);
+  }
+  return { dashboards, summary: summarize(dashboards), documents: { projects, dashboards: documents } };
+}
+
+export function summarize(dashboards: Iterable<Pick<DashboardReport, 'counts'>>): AuditCounts & { dashboards: number } {
   const summary = { dashboards: 0, components: 0, valid: 0, warning: 0, error: 0, na: 0 };
   for (const d of dashboards) {
     summary.dashboards += 1;

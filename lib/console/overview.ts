@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import { cachedAuditDigest } from '../audit/cached-audit';
 import { ServerClock } from '../db/server-clock';
 import { judge } from '../history/findings';
 import { dataFigures } from '../history/verdict';
@@ -16,7 +17,7 @@ export async function loadOverview(db: Db): Promise<OverviewView> {
     readLockAndState(db),
     latestRun(db),
     collectionCounts(db),
-    dataFigures(db),
+    dataFigures(db, cachedAuditDigest),
   ]);
   const leaseLive = leaseIsLive(lock, now);
   const { projects, dashboards, invalid_components } = figures;

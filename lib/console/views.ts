@@ -1,6 +1,7 @@
 // First: zod's compiled parsers off in the browser before any schema below is made.
 import './jitless-zod';
 import { z } from 'zod';
+import { attentionSchema, dashboardDigestSchema } from '../audit/digest';
 import { auditReportSchema } from '../audit/types';
 import { runTallySchema } from '../history/run-tally';
 import { HISTORY_EVENTS } from '../schemas/history-events';
@@ -171,3 +172,19 @@ export type ProjectsView = z.infer<typeof projectsViewSchema>;
 
 /** The dashboards pages show the DC mapping audit as it is (lib/audit/types.ts). */
 export const auditViewSchema = auditReportSchema;
+
+/** The dashboards list (lib/console/dashboards-query.ts): one keyset page of audit digests, the summary above it and the filter menus. */
+export const dashboardsListViewSchema = z.object({
+  rows: z.array(dashboardDigestSchema),
+  /** Dashboards matching the filters, on every page. */
+  matched: z.number(),
+  total: z.number(),
+  /** Cursors for the page after the last row and before the first, or null at either end. */
+  next: z.string().nullable(),
+  prev: z.string().nullable(),
+  summary: auditReportSchema.shape.summary,
+  /** Broken components of the whole database by reason: the "needs attention" summary. */
+  attention: z.array(attentionSchema),
+  choices: z.object({ projects: z.array(z.object({ id: z.string(), name: z.string() })), owners: z.array(z.string()) }),
+});
+export type DashboardsListView = z.infer<typeof dashboardsListViewSchema>;

@@ -1,7 +1,6 @@
 import type { Db } from 'mongodb';
 import { z } from 'zod';
-import { auditDatabase } from '../audit/run-audit';
-import { DASHBOARDS, PROJECTS } from '../db/collections';
+import { auditDigest, type AuditDigest } from '../audit/run-audit';
 import { dataFiguresSchema, judge, verdictSchema, type DataFigures } from './findings';
 import { runEvents } from './run-events';
 import { runTallySchema, tallyRun } from './run-tally';
@@ -14,14 +13,14 @@ export type RunVerdict = z.infer<typeof runVerdictSchema>;
 export const workersReportSchema = runVerdictSchema.omit({ generations: true, started_at: true, finished_at: true }).extend({ startup_ms: z.number() });
 export type WorkersReport = z.infer<typeof workersReportSchema>;
 
-/** The data figures every verdict of the database as it is now reads. */
-export async function dataFigures(db: Db): Promise<DataFigures> {
-  const [projects, dashboards, audit] = await Promise.all([
-    db.collection(PROJECTS).countDocuments(),
-    db.collection(DASHBOARDS).countDocuments(),
-    auditDatabase(db),
-  ]);
-  return { projects, dashboards, invalid_components: audit.summary.error, warning_components: audit.summary.warning };
+/**
+ * The data figures every verdict of the database as it is now reads, from one audit pass (it reads
+ * every project and dashboard document, so it counts them too). `audit` is `cachedAuditDigest` for
+ * the console's polled views; a verdict right after a run reads the database afresh.
+ */
+export async function dataFigures(db: Db, audit: (db: Db) => Promise<AuditDigest> = auditDigest): Promise<DataFigures> {
+  const { documents, summary } = await audit(db);
+  return { projects: documents.projects, dashboards: documents.dashboards, invalid_components: summary.error, warning_components: summary.warning };
 }
 
 /** A run judged from its history and the database as it is now (the CLI and the tests right after a run). */
