@@ -1,5 +1,6 @@
 import { ObjectId, type Db, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromStored } from '../../lib/audit/stored-value';
 import { auditReportSchema, type AuditReport, type ComponentRow } from '../../lib/audit/types';
 import { DashboardNotFoundError, auditDatabase } from '../../lib/audit/run-audit';
 import { DASHBOARDS, DELTATABLES, PROJECTS } from '../../lib/db/collections';
@@ -427,6 +428,43 @@ describe('one rule broken per document', () => {
       location: { position: 11, index: 'text-forced' },
       fixes: [{ field: 'dc_id', before: { $oid: ID.irisTable }, after: null }],
     });
+  });
+});
+
+describe('suggested fixes on a broken seeded database', () => {
+  it('propose a fix for every error: applied as conditional updates at the stored location, the audit has no error left', async () => {
+    const db = await seeded();
+    const stray = '646b0f3c1e4a2d7f8e5b8cee';
+    // dc_ids that match nothing but whose snapshot names the right DC, a legacy A--B id, a wrong wf_id.
+    await updateTab(db, ID.community, { $set: { 'stored_metadata.0.dc_id': oid(stray), 'stored_metadata.1.dc_id': stray } });
+    await updateTab(db, ID.penguinsDashboard, { $set: { 'stored_metadata.0.dc_id': `${ID.physical}--${ID.demographic}` } });
+    await updateTab(db, ID.irisDashboard, { $set: { 'stored_metadata.2.wf_id': oid(ID.penguinsWorkflow) } });
+    const broken = await auditDatabase(db);
+    expect(broken.summary).toMatchObject({ error: 3, warning: 1 });
+
+    const rows = broken.dashboards.flatMap((d) => d.components).filter((r) => r.status !== 'valid' && r.status !== 'n/a');
+    const edits = rows.flatMap((row) => {
+      expect(row.suggestion, `${row.tab_title} ${row.index}: ${reasonsText(row)}`).toMatchObject({ none: false });
+      return row.suggestion?.none === false ? row.suggestion.fixes.map((fix) => ({ location: row.suggestion!.location, fix })) : [];
+    });
+    expect(edits.map(({ location, fix }) => [fromStored(location.dashboard_id)!.toString(), location.position, fix.field, fix.after])).toEqual([
+      [ID.community, 0, 'dc_id', { $oid: ID.metadata }],
+      [ID.community, 1, 'dc_id', expect.any(String)],
+      [ID.irisDashboard, 2, 'wf_id', { $oid: ID.irisWorkflow }],
+      [ID.penguinsDashboard, 0, 'dc_id', ID.penguinsJoin],
+    ]);
+    for (const { location, fix } of edits) {
+      const at = `stored_metadata.${location.position}`;
+      const result = await db
+        .collection(DASHBOARDS)
+        .updateOne(
+          { _id: fromStored(location.dashboard_id), [`${at}.index`]: fromStored(location.index), [`${at}.${fix.field}`]: fromStored(fix.before) } as Document,
+          { $set: { [`${at}.${fix.field}`]: fromStored(fix.after) } },
+        );
+      expect(result.modifiedCount, `${at}.${fix.field}`).toBe(1);
+    }
+    const repaired = await auditDatabase(db);
+    expect(repaired.summary).toMatchObject({ error: 0, warning: 0 });
   });
 });
 
