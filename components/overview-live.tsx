@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { seenStateKey } from '@/lib/admin/seen-state';
 import { AdminActions } from './admin-actions';
 import { CollectionCounts } from './collection-counts';
@@ -34,6 +35,13 @@ export function OverviewLive({
           <VerdictCard run={data.last_run} />
           <StateCard state={data.state} />
           <CollectionCounts collections={data.collections} />
+          {data.last_run && data.last_run.invalid_components > 0 && (
+            <p className="text-sm md:col-span-2">
+              <Link className="underline" href="/dashboards?status=errors">
+                {data.last_run.invalid_components} invalid component{data.last_run.invalid_components === 1 ? '' : 's'}: the dashboards with errors
+              </Link>
+            </p>
+          )}
         </div>
       ) : (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">Nothing to show until the database answers.</p>
