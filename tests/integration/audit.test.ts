@@ -445,7 +445,8 @@ describe('suggested fixes on a broken seeded database', () => {
     const rows = broken.dashboards.flatMap((d) => d.components).filter((r) => r.status !== 'valid' && r.status !== 'n/a');
     const edits = rows.flatMap((row) => {
       expect(row.suggestion, `${row.tab_title} ${row.index}: ${reasonsText(row)}`).toMatchObject({ none: false });
-      return row.suggestion?.none === false ? row.suggestion.fixes.map((fix) => ({ location: row.suggestion!.location, fix })) : [];
+      const suggestion = row.suggestion;
+      return suggestion?.none === false ? suggestion.fixes.map((fix) => ({ location: suggestion.location, fix })) : [];
     });
     expect(edits.map(({ location, fix }) => [fromStored(location.dashboard_id)!.toString(), location.position, fix.field, fix.after])).toEqual([
       [ID.community, 0, 'dc_id', { $oid: ID.metadata }],
