@@ -80,34 +80,45 @@ function visibilityProblem(dcHex: string, project: ProjectInfo, owners: readonly
   return `the dashboard's owner ${who} cannot see project "${project.name}" (not public, not a member, not an admin): ${platform}`;
 }
 
-/** What a component was found to have wrong: errors, then warnings, each reason once, with the findings the suggester reads. */
+/**
+ * What a component was found to have wrong: errors, then warnings, each reason once, with the
+ * findings the suggester reads. Lists are made on the first reason only: most components have none.
+ */
 class Verdict {
-  private readonly errors: string[] = [];
-  private readonly warnings: string[] = [];
-  private readonly seen = new Set<string>();
-  readonly findings: Finding[] = [];
+  private errors: string[] | null = null;
+  private warnings: string[] | null = null;
+  findings: Finding[] | null = null;
 
   error(reason: string, finding: Finding): void {
-    this.add(this.errors, reason, finding);
+    if (this.has(reason)) return;
+    (this.errors ??= []).push(reason);
+    (this.findings ??= []).push(finding);
   }
 
   warning(reason: string, finding: Finding): void {
-    this.add(this.warnings, reason, finding);
+    if (this.has(reason)) return;
+    (this.warnings ??= []).push(reason);
+    (this.findings ??= []).push(finding);
   }
 
-  private add(list: string[], reason: string, finding: Finding): void {
-    // A reason given once is not given again (a tab problem and a component problem can coincide).
-    if (this.seen.has(reason)) return;
-    this.seen.add(reason);
-    list.push(reason);
-    this.findings.push(finding);
+  /** A reason given once is not given again (a tab problem and a component problem can coincide). */
+  private has(reason: string): boolean {
+    return (this.errors?.includes(reason) ?? false) || (this.warnings?.includes(reason) ?? false);
   }
 
   /** Errors first, then warnings; the status is the worst of them. */
   finish(row: ComponentRow, noDc: boolean): void {
-    row.reasons = this.errors.length > 0 && this.warnings.length > 0 ? this.errors.concat(this.warnings) : this.errors.length > 0 ? this.errors : this.warnings;
-    row.status = this.errors.length > 0 ? 'error' : this.warnings.length > 0 ? 'warning' : noDc ? 'n/a' : 'valid';
+    const { errors, warnings } = this;
+    row.reasons = errors && warnings ? errors.concat(warnings) : (errors ?? warnings ?? []);
+    row.status = errors ? 'error' : warnings ? 'warning' : noDc ? 'n/a' : 'valid';
   }
+}
+
+/** The row's status and reasons, then its suggestion from the findings. */
+function conclude(row: ComponentRow, verdict: Verdict, c: Loose, tab: TabContext, index: DcIndex, noDc: boolean): ComponentRow {
+  verdict.finish(row, noDc);
+  if (verdict.findings) row.suggestion = suggestFixes(c, verdict.findings, { index, projectId: tab.projectId, location: row.location });
+  return row;
 }
 
 /** The DC's tag, project and workflow on the row, for the reader. */
@@ -143,10 +154,11 @@ function checkDcReference(field: string, value: unknown, tab: TabContext, index:
 
 /** Columns are checked against what the DC is known to have; a DC with no known columns is not checked. */
 function checkColumns(c: Loose, dc: DcInfo, tab: TabContext, index: DcIndex, verdict: Verdict): void {
-  const others = new Map<string, DcInfo | null>();
-  for (const ref of componentDcReferences(c)) others.set(ref.field, checkDcReference(ref.field, ref.value, tab, index, verdict));
+  const refs = componentDcReferences(c);
+  const others = refs.length > 0 ? new Map<string, DcInfo | null>() : null;
+  for (const ref of refs) others!.set(ref.field, checkDcReference(ref.field, ref.value, tab, index, verdict));
   for (const use of componentColumns(c)) {
-    const target = use.dcField ? others.get(use.dcField) : dc;
+    const target = use.dcField ? others?.get(use.dcField) : dc;
     if (!target?.columns || target.columns.has(use.column)) continue;
     verdict.warning(
       `column "${use.column}" (${use.field}) is not a column of DC ${target.tag} (${target.id})`,
@@ -182,11 +194,6 @@ export function validateComponent(raw: unknown, tab: TabContext, index: DcIndex,
     location: { dashboard_id: tab.tabStoredId ?? tab.tabId, index: toStored(c.index), position },
     suggestion: null,
   };
-  const done = (noDc: boolean): ComponentRow => {
-    verdict.finish(row, noDc);
-    row.suggestion = suggestFixes(c, verdict.findings, { index, projectId: tab.projectId, location: row.location });
-    return row;
-  };
   if (tab.tabProblem) verdict.error(tab.tabProblem, other('the tab itself: a change to its components cannot fix it'));
 
   if (!isKnownComponentType(type)) {
@@ -194,7 +201,7 @@ export function validateComponent(raw: unknown, tab: TabContext, index: DcIndex,
       `${typeof c.component_type === 'string' ? `component type "${type}" is not one the platform renders` : 'component_type is missing'} (it renders ${KNOWN_COMPONENT_TYPES.join(', ')}): the tile shows 'Component type "${typeof c.component_type === 'string' ? type : ''}" not yet ported.' instead of its content`,
       other('component_type: nothing says which known type it should be'),
     );
-    return done(false);
+    return conclude(row, verdict, c, tab, index, false);
   }
   if (NO_DC_TYPES.has(type)) {
     // A text tile reads no data: being bound is its only possible problem, so its snapshot is not checked.
@@ -206,26 +213,26 @@ export function validateComponent(raw: unknown, tab: TabContext, index: DcIndex,
         { kind: 'text-bound' },
       );
     }
-    return done(stored === null || stored === undefined);
+    return conclude(row, verdict, c, tab, index, stored === null || stored === undefined);
   }
 
   if (stored === null || stored === undefined) {
     verdict.error(`dc_id is ${stored === null ? 'null' : 'missing'}: a ${type} component needs a data collection`, { kind: 'dc-absent' });
-    return done(false);
+    return conclude(row, verdict, c, tab, index, false);
   }
   if (typeof stored === 'string' && stored.includes('--')) {
     verdict.error(legacyReason(stored, index), { kind: 'dc-legacy', stored });
-    return done(false);
+    return conclude(row, verdict, c, tab, index, false);
   }
   if (!dcHex) {
     verdict.error(`dc_id ${JSON.stringify(row.dc_id)} is not an ObjectId or a 24-hex id`, { kind: 'dc-malformed' });
-    return done(false);
+    return conclude(row, verdict, c, tab, index, false);
   }
   const dc = index.dcs.get(dcHex);
   if (!dc) {
     const what = describeOtherId(dcHex, index, tab.dashboards);
     verdict.error(`dc_id ${dcHex} matches no data collection${what ? `: ${what}` : ''}`, { kind: 'dc-unknown' });
-    return done(false);
+    return conclude(row, verdict, c, tab, index, false);
   }
 
   describeDc(row, dc, index);
@@ -287,5 +294,5 @@ export function validateComponent(raw: unknown, tab: TabContext, index: DcIndex,
       other(`DC ${dc.tag}: its registration, which processing the DC creates, not a change to the dashboard`),
     );
   }
-  return done(false);
+  return conclude(row, verdict, c, tab, index, false);
 }

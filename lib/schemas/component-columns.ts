@@ -51,11 +51,11 @@ const COLUMN_KWARG_SET: ReadonlySet<string> = new Set(COLUMN_KWARGS);
 
 /** Pushes a column named by a string field, or every string of a list field; empty and absent values name nothing. */
 function add(uses: ColumnUse[], field: string, value: unknown, dcField?: string): void {
-  const push = (column: string) => uses.push(dcField ? { field, column, dcField } : { field, column });
+  // No closure here: this runs for every column-bearing field of every component.
   if (typeof value === 'string') {
-    if (value) push(value);
+    if (value) uses.push(dcField ? { field, column: value, dcField } : { field, column: value });
   } else if (Array.isArray(value)) {
-    for (const column of value) if (typeof column === 'string' && column) push(column);
+    for (const column of value) if (typeof column === 'string' && column) uses.push(dcField ? { field, column, dcField } : { field, column });
   }
 }
 
@@ -143,22 +143,25 @@ export function componentColumns(component: object): ColumnUse[] {
   return uses;
 }
 
+const NO_REFERENCES: readonly DcReference[] = Object.freeze([]);
+
+function pushReference(refs: DcReference[], field: string, value: unknown): void {
+  if (value !== null && value !== undefined && value !== '') refs.push({ field, value });
+}
+
 /** The data collection ids a component names besides its own `dc_id`, as the platform reads them. */
-export function componentDcReferences(component: object): DcReference[] {
+export function componentDcReferences(component: object): readonly DcReference[] {
   const c = component as Loose;
-  const refs: DcReference[] = [];
-  const push = (field: string, value: unknown) => {
-    if (value !== null && value !== undefined && value !== '') refs.push({ field, value });
-  };
-  if (c.component_type === 'map') push('geojson_dc_id', c.geojson_dc_id);
-  if (c.component_type === 'advanced_viz') {
-    const config = asObject(c.config);
-    // `matrix_dc_id` (heatmap, upset) is deprecated and unread: the renderer loads the component's dc_id.
-    if (config?.viz_kind === 'phylogenetic') {
-      push('config.tree_dc_id', config.tree_dc_id);
-      push('config.metadata_dc_id', config.metadata_dc_id);
-    }
+  if (c.component_type === 'map') {
+    if (c.geojson_dc_id === null || c.geojson_dc_id === undefined || c.geojson_dc_id === '') return NO_REFERENCES;
+    return [{ field: 'geojson_dc_id', value: c.geojson_dc_id }];
   }
+  const config = c.component_type === 'advanced_viz' ? asObject(c.config) : null;
+  // `matrix_dc_id` (heatmap, upset) is deprecated and unread: the renderer loads the component's dc_id.
+  if (config?.viz_kind !== 'phylogenetic') return NO_REFERENCES;
+  const refs: DcReference[] = [];
+  pushReference(refs, 'config.tree_dc_id', config.tree_dc_id);
+  pushReference(refs, 'config.metadata_dc_id', config.metadata_dc_id);
   return refs;
 }
 
