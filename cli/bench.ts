@@ -1,11 +1,12 @@
 /**
- * npm run bench -- [--json] [--only init,audit,drill,history,overview]
+ * npm run bench -- [--json] [--only init,audit,drill,history,overview,dashboards]
  *
  * Measures and prints every speed and memory figure the issues set targets for. With --json the
  * last line is one JSON object holding every figure.
  */
 import { parseArgs } from 'node:util';
 import { benchAudit } from '../bench/audit';
+import { benchDashboards } from '../bench/dashboards';
 import { benchDrill } from '../bench/drill';
 import { benchHistory } from '../bench/history';
 import { benchInit } from '../bench/init';
@@ -14,7 +15,7 @@ import { parseConfig } from '../lib/env';
 import { fail } from './fail';
 import { withDatabase } from './with-database';
 
-const SECTIONS = ['init', 'audit', 'drill', 'history', 'overview'] as const;
+const SECTIONS = ['init', 'audit', 'drill', 'history', 'overview', 'dashboards'] as const;
 
 async function main(): Promise<void> {
   const { values: args } = parseArgs({
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     Object.assign(figures, audit);
   }
   if (only.has('overview')) Object.assign(figures, await benchOverview(log));
+  if (only.has('dashboards')) Object.assign(figures, await benchDashboards(log));
   if (args.json) console.log(JSON.stringify(figures));
 }
 

@@ -771,7 +771,9 @@ def cmd_count(db_name, cmd):
     coll = collection(db_name, cmd['count'])
     query = cmd.get('query') or {}
     # Counts references: mongomock's find copies every document it yields (seconds for 20k dashboards).
-    n = max(0, sum(1 for _ in coll._iter_documents(query)) - int(cmd.get('skip', 0) or 0))
+    # With no query it is the collection's size, as MongoDB answers it from metadata.
+    total = len(coll._store) if not query else sum(1 for _ in coll._iter_documents(query))
+    n = max(0, total - int(cmd.get('skip', 0) or 0))
     limit = abs(int(cmd.get('limit', 0) or 0))
     return {'n': min(n, limit) if limit else n, 'ok': 1}
 

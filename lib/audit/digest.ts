@@ -47,6 +47,7 @@ export function reasonKind(reason: string): string {
   return reason
     .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
     .replace(/\b[0-9a-fA-F]{24}(?:--[0-9a-fA-F]{24})?\b/g, '<id>')
+    .replace(/\bDC (?!<id>)[^\s,()]+/g, 'DC …')
     .replace(/\b\d+\b/g, 'N')
     .replace(/\([^()]*<id>[^()]*\)/g, '(<id>)');
 }
