@@ -518,6 +518,12 @@ describe('npm run audit', () => {
     const broken = parseTables(text.stdout)[5]!;
     expect(broken.slice(0, 5)).toEqual(['Penguins Species Analysis', 'card', `${ID.physical}--${ID.demographic}`, '-', 'error']);
     expect(broken[5]).toBe(report.dashboards[0]!.components[5]!.reasons[0]);
+    // The JSON carries the suggested fix with its location: the join DC of the two, stored as text like the legacy id.
+    expect(report.dashboards[0]!.components[5]!.suggestion).toMatchObject({
+      none: false,
+      location: { dashboard_id: { $oid: ID.penguinsDashboard }, position: 5 },
+      fixes: [{ field: 'dc_id', before: `${ID.physical}--${ID.demographic}`, after: ID.penguinsJoin, confidence: 'high' }],
+    });
   });
 
   it('exits 2 with the reason when the database cannot be reached, or the dashboard does not exist', async () => {
