@@ -28,7 +28,7 @@ import { auditDigest, type AuditDigest } from './run-audit';
  * must show a repair's result at once). Concurrent readers share one audit run.
  */
 const VERIFY_MS = 5_000;
-const MAX_AGE_MS = 60_000;
+const MAX_AGE_MS = 120_000;
 /** Databases held at once: the console reads one; tests and drills make more. */
 const MAX_ENTRIES = 8;
 

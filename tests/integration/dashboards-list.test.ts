@@ -263,6 +263,26 @@ describe('the audit cache behind the list and the overview', () => {
     expect((await cachedAuditDigest(db(), { verifyMs: 60_000 })).dashboards.some((d) => d.id === extra.toHexString())).toBe(false);
   });
 
+  it('an edit that moves nothing it watches is seen after the age limit, re-audited in the background while polls keep the old digest', async () => {
+    const first = await cachedAuditDigest(db());
+    const iris = (await db()
+      .collection(DASHBOARDS)
+      .findOne({ _id: new ObjectId(IRIS_DASHBOARD) }))!;
+    const original = (iris.stored_metadata as Document[])[0]!.dc_id as unknown;
+    // By hand: no history event, no last_saved_ts, no count moves.
+    await db()
+      .collection(DASHBOARDS)
+      .updateOne({ _id: iris._id }, { $set: { 'stored_metadata.0.dc_id': new ObjectId(STRAY) } });
+    expect(await cachedAuditDigest(db(), { verifyMs: 0 })).toBe(first);
+    const later = () => Date.now() + 10 * 60_000;
+    // Past the age limit: this poll is answered at once with what is held, and the audit re-runs.
+    expect(await cachedAuditDigest(db(), { now: later })).toBe(first);
+    await expect.poll(async () => (await cachedAuditDigest(db(), { now: later })).summary.error, { timeout: 10_000 }).toBe(first.summary.error + 1);
+    await db()
+      .collection(DASHBOARDS)
+      .updateOne({ _id: iris._id }, { $set: { 'stored_metadata.0.dc_id': original } });
+  });
+
   it('concurrent polls share one audit run', async () => {
     const [a, b, c] = await Promise.all([cachedAuditDigest(db()), cachedAuditDigest(db()), cachedAuditDigest(db())]);
     expect(b).toBe(a);
