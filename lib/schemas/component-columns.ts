@@ -59,6 +59,14 @@ function add(uses: ColumnUse[], field: string, value: unknown, dcField?: string)
   }
 }
 
+/** `col('name')` and `.over('group')` in a Polars filter expression (depictio's filter_expr.py allows only these to name columns). */
+const FILTER_EXPR_COLUMN = /\b(?:col|over)\(\s*(['"])((?:(?!\1).)+)\1\s*\)/g;
+
+function addFilterExpr(uses: ColumnUse[], expr: unknown): void {
+  if (typeof expr !== 'string' || expr === '') return;
+  for (const match of expr.matchAll(FILTER_EXPR_COLUMN)) add(uses, 'filter_expr', match[2]);
+}
+
 function addKwargs(uses: ColumnUse[], kwargs: unknown): void {
   const args = asObject(kwargs);
   if (!args) return;
@@ -117,9 +125,11 @@ export function componentColumns(component: object): ColumnUse[] {
       break;
     case 'card':
       for (const field of CARD_COLUMN_FIELDS) add(uses, field, c[field]);
+      addFilterExpr(uses, c.filter_expr);
       break;
     case 'interactive':
       add(uses, 'column_name', c.column_name);
+      addFilterExpr(uses, c.filter_expr);
       break;
     case 'table':
       add(uses, 'columns', c.columns);

@@ -118,6 +118,16 @@ describe('column-bearing fields of every component type', () => {
     ]);
   });
 
+  it('card and interactive: the columns their filter_expr names with col() and .over()', () => {
+    const card = stored('card', ID.metadata, {
+      aggregation: 'count',
+      column_name: 'sample',
+      filter_expr: `(col('habitat') == 'Soil') & (col("depth") > 3) & (col('sample').count().over('site') >= 2)`,
+    });
+    expect(auditOne(card).reasons.map((r) => r.split(' is not')[0])).toEqual(['column "depth" (filter_expr)', 'column "site" (filter_expr)']);
+    expect(auditOne({ ...card, filter_expr: null }).status).toBe('valid');
+  });
+
   it('interactive: column_name', () => {
     const filter = stored('interactive', ID.metadata, { interactive_component_type: 'MultiSelect', column_name: 'Habitat', column_type: 'object' });
     expect(auditOne(filter).reasons).toEqual([`column "Habitat" (column_name) is not a column of DC metadata (${ID.metadata})`]);
