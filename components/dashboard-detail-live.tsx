@@ -2,16 +2,30 @@
 
 import { Download } from 'lucide-react';
 import { useState } from 'react';
+import type { LastRepair } from '@/lib/repair/schemas';
 import { useLive } from './live-query';
 import { auditQuery } from './queries';
+import { RepairControls } from './repair-controls';
+import { RepairFixButton } from './repair-fix-button';
 import { Card } from './ui/card';
 import { CopyValue } from './ui/copy-button';
 import { StatusBadge } from './ui/status-badge';
 import { UnreachableBanner } from './unreachable-banner';
 import { ValidationTable } from './validation-table';
 
-/** One dashboard's validation: each tab with its rows; problems only on request; export. */
-export function DashboardDetailLive({ id, serverError }: { id: string; serverError: string | null }) {
+/** One dashboard's validation: each tab with its rows; problems only on request; export; an admin's repair controls. */
+export function DashboardDetailLive({
+  id,
+  serverError,
+  admin = false,
+  lastRepair = null,
+}: {
+  id: string;
+  serverError: string | null;
+  /** Viewers see the suggested fixes in the table, but no repair control. */
+  admin?: boolean;
+  lastRepair?: LastRepair | null;
+}) {
   const { data, error } = useLive(auditQuery(id));
   const [problemsOnly, setProblemsOnly] = useState(false);
   const problem = error?.message ?? (!data ? serverError : null);
@@ -51,6 +65,14 @@ export function DashboardDetailLive({ id, serverError }: { id: string; serverErr
               </a>
             ))}
           </div>
+          {admin && (
+            <RepairControls
+              dashboardId={dashboard.id}
+              suggested={dashboard.components.filter((r) => r.suggestion && !r.suggestion.none).length}
+              ids={[...new Set(dashboard.components.flatMap((r) => (r.dc_id ? [r.dc_id] : [])))]}
+              lastRepair={lastRepair}
+            />
+          )}
           {dashboard.tabs.map((tab) => {
             const rows = dashboard.components.filter((r) => r.tab_id === tab.id && (!problemsOnly || r.status === 'warning' || r.status === 'error'));
             return (
@@ -64,7 +86,11 @@ export function DashboardDetailLive({ id, serverError }: { id: string; serverErr
                     ))}
                   </ul>
                 )}
-                <ValidationTable rows={rows} caption={`Components of tab ${tab.title}`} />
+                <ValidationTable
+                  rows={rows}
+                  caption={`Components of tab ${tab.title}`}
+                  rowActions={admin ? (row) => <RepairFixButton dashboardId={dashboard.id} row={row} /> : undefined}
+                />
               </Card>
             );
           })}

@@ -6,6 +6,8 @@ import { DashboardDetailLive } from '@/components/dashboard-detail-live';
 import { getQueryClient } from '@/components/get-query-client';
 import { auditQuery } from '@/components/queries';
 import { loadAudit } from '@/lib/console/audit-view';
+import { sharedDb } from '@/lib/db/client';
+import { lastRepair } from '@/lib/repair/history';
 import { PageHeader } from '@/components/ui/page-header';
 
 export const dynamic = 'force-dynamic';
@@ -19,16 +21,20 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function DashboardPage({ params }: Props) {
   const { id } = await params;
   const path = `/dashboards/${encodeURIComponent(id)}`;
-  await requireSession(path);
+  const session = await requireSession(path);
+  const admin = session.role === 'admin';
   const queryClient = getQueryClient();
   const query = auditQuery(id);
   const serverError = await prefetchView(queryClient, query, (db) => loadAudit(db, id), path);
-  const title = queryClient.getQueryData(query.queryKey)?.dashboards[0]?.title ?? 'Dashboard';
+  const loaded = queryClient.getQueryData(query.queryKey)?.dashboards[0];
+  const title = loaded?.title ?? 'Dashboard';
+  // The undo control's starting point; without it (database unreachable) the page still shows the audit's error.
+  const last = admin && loaded ? await lastRepair(await sharedDb(), loaded.id).catch(() => null) : null;
   return (
     <>
       <PageHeader title={title} />
       <HydrationBoundary state={dehydrate(queryClient)}>
-        <DashboardDetailLive id={id} serverError={serverError} />
+        <DashboardDetailLive id={id} serverError={serverError} admin={admin} lastRepair={last} />
       </HydrationBoundary>
     </>
   );
