@@ -13,3 +13,12 @@ export function toStored(value: unknown): StoredValue {
 export function fromStored(value: StoredValue): ObjectId | string | number | boolean | null {
   return value !== null && typeof value === 'object' ? new ObjectId(value.$oid) : value;
 }
+
+/**
+ * `hex` written where `before` was, in its form: an ObjectId stays an ObjectId, text stays text (a
+ * fix must not change how the platform reads the field); where nothing was, an ObjectId, as the
+ * platform stores ids.
+ */
+export function inFormOf(before: StoredValue, hex: string): StoredValue {
+  return typeof before === 'string' ? hex.toLowerCase() : { $oid: hex.toLowerCase() };
+}

@@ -1,6 +1,6 @@
 import { idHex, joinKey, type DcIndex, type DcInfo } from './dc-index';
-import { toStored } from './stored-value';
-import type { ComponentLocation, ComponentSuggestion, StoredValue, SuggestedFix } from './types';
+import { inFormOf, toStored } from './stored-value';
+import type { ComponentLocation, ComponentSuggestion, SuggestedFix } from './types';
 
 /**
  * Suggested fixes from evidence: what the component's own snapshot and the database say the
@@ -55,11 +55,6 @@ function dcsWithTag(index: DcIndex, projectId: string, tag: string): DcInfo[] {
     tagsByIndex.set(index, byProject);
   }
   return byProject.get(projectId)?.get(tag) ?? [];
-}
-
-/** `hex` in the stored form of `before`: an ObjectId stays an ObjectId, text stays text; absent values become ObjectIds, as the platform stores ids. */
-export function inFormOf(before: StoredValue, hex: string): StoredValue {
-  return typeof before === 'string' ? hex : { $oid: hex };
 }
 
 interface Evidence {
