@@ -21,7 +21,7 @@ import { applyRepairPlan } from '../lib/repair/apply';
 import { RepairInputError } from '../lib/repair/errors';
 import { buildRepairPlan } from '../lib/repair/plan';
 import { replaceSchema, type RepairOutcome, type RepairPlan, type Replace } from '../lib/repair/schemas';
-import { storedText } from '../lib/repair/stored-text';
+import { storedValueText } from '../lib/audit/suggestion-text';
 import { undoRepair } from '../lib/repair/undo';
 import { zodIssueLines } from '../lib/zod-issues';
 import { fail } from './fail';
@@ -52,9 +52,9 @@ function planText(plan: RepairPlan): string[] {
     lines.push('', `${d.title} (dashboard ${d.dashboard_id}): ${plural(d.components.length, 'component')}`);
     for (const component of d.components) {
       lines.push(
-        `  ${component.tab_title} · ${component.component_type}${component.title ? ` "${component.title}"` : ''} (${storedText(component.location.index)}, position ${component.location.position})`,
+        `  ${component.tab_title} · ${component.component_type}${component.title ? ` "${component.title}"` : ''} (${storedValueText(component.location.index)}, position ${component.location.position})`,
       );
-      for (const e of component.edits) lines.push(`    ${e.field}: ${storedText(e.before)} → ${storedText(e.after)}  (${e.reason})`);
+      for (const e of component.edits) lines.push(`    ${e.field}: ${storedValueText(e.before)} → ${storedValueText(e.after)}  (${e.reason})`);
     }
   }
   if (plan.unfixed.length > 0) {
@@ -68,9 +68,9 @@ function outcomeText(outcome: RepairOutcome): string[] {
   const verb = outcome.kind === 'repair' ? 'applied' : 'restored';
   const lines = outcome.components.map(
     (c) =>
-      `${c.skipped === null ? verb.toUpperCase() : 'SKIPPED'}  ${c.dashboard_id} · ${c.tab_title} · ${c.component_type} (${storedText(c.location.index)})` +
+      `${c.skipped === null ? verb.toUpperCase() : 'SKIPPED'}  ${c.dashboard_id} · ${c.tab_title} · ${c.component_type} (${storedValueText(c.location.index)})` +
       (c.skipped === null
-        ? `: ${c.edits.map((e) => `${e.field} ${storedText(outcome.kind === 'repair' ? e.after : e.before)}`).join(', ')}`
+        ? `: ${c.edits.map((e) => `${e.field} ${storedValueText(outcome.kind === 'repair' ? e.after : e.before)}`).join(', ')}`
         : `: ${c.skipped}`),
   );
   const n = outcome.counts;

@@ -1,7 +1,7 @@
 'use client';
 
 import type { RepairComponent } from '@/lib/repair/schemas';
-import { storedText } from '@/lib/repair/stored-text';
+import { storedValueText } from '@/lib/audit/suggestion-text';
 import { StatusBadge } from './ui/status-badge';
 import { Cell, Row, Table } from './ui/table';
 
@@ -28,7 +28,7 @@ export function RepairDiff({ dashboards, verb = 'Applied' }: { dashboards: DiffD
           <Table caption={`Changes to dashboard ${d.title}`} columns={['Component', 'Field', 'Before → after', 'Reason', ...(ran ? ['Result'] : [])]}>
             {d.components.flatMap((c) =>
               c.edits.map((e, i) => (
-                <Row key={`${storedText(c.location.dashboard_id)}-${c.location.position}-${e.field}`}>
+                <Row key={`${storedValueText(c.location.dashboard_id)}-${c.location.position}-${e.field}`}>
                   <Cell className="text-xs">
                     {i === 0 && (
                       <>
@@ -39,8 +39,8 @@ export function RepairDiff({ dashboards, verb = 'Applied' }: { dashboards: DiffD
                   </Cell>
                   <Cell className="font-mono text-xs">{e.field}</Cell>
                   <Cell className="font-mono text-xs break-all">
-                    <del className="text-red-800 dark:text-red-300">{storedText(e.before)}</del> →{' '}
-                    <ins className="text-green-800 no-underline dark:text-green-300">{storedText(e.after)}</ins>
+                    <del className="text-red-800 dark:text-red-300">{storedValueText(e.before)}</del> →{' '}
+                    <ins className="text-green-800 no-underline dark:text-green-300">{storedValueText(e.after)}</ins>
                   </Cell>
                   <Cell className="text-xs">{e.reason}</Cell>
                   {ran && (

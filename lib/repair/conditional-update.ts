@@ -4,7 +4,7 @@ import { durable } from '../db/concerns';
 import { fromStored, toStored } from '../audit/stored-value';
 import type { RepairComponent } from './schemas';
 import { sameStored } from './stored-value';
-import { storedText } from './stored-text';
+import { storedValueText } from '../audit/suggestion-text';
 
 type Loose = Record<string, unknown>;
 
@@ -22,16 +22,16 @@ async function whyNot(db: Db, component: RepairComponent, direction: Direction):
   const { location } = component;
   const doc = await db.collection(DASHBOARDS).findOne({ _id: fromStored(location.dashboard_id) } as Document, { projection: { stored_metadata: 1 } });
   const since = direction === 'apply' ? 'since the plan' : 'since the repair';
-  if (!doc) return `skipped: the dashboard document ${storedText(location.dashboard_id)} no longer exists`;
+  if (!doc) return `skipped: the dashboard document ${storedValueText(location.dashboard_id)} no longer exists`;
   const stored = Array.isArray(doc.stored_metadata) ? (doc.stored_metadata as unknown[])[location.position] : undefined;
   const index = toStored(getPath(stored, 'index'));
   if (stored === undefined || !sameStored(index, location.index)) {
-    return `skipped: changed ${since}: position ${location.position} no longer holds component ${storedText(location.index)}`;
+    return `skipped: changed ${since}: position ${location.position} no longer holds component ${storedValueText(location.index)}`;
   }
   const changed = component.edits
     .map((e) => ({ field: e.field, expected: direction === 'apply' ? e.before : e.after, now: toStored(getPath(stored, e.field)) }))
     .filter((c) => !sameStored(c.expected, c.now))
-    .map((c) => `${c.field} is now ${storedText(c.now)}, not ${storedText(c.expected)}`);
+    .map((c) => `${c.field} is now ${storedValueText(c.now)}, not ${storedValueText(c.expected)}`);
   return `skipped: changed ${since}: ${changed.join('; ') || 'the component was edited meanwhile'}`;
 }
 

@@ -7,7 +7,7 @@ import { replacePlanParts } from './plan-replace';
 import { suggestedPlanParts } from './plan-suggested';
 import { repairRequestSchema, type RepairComponent, type RepairDashboard, type RepairPlan, type RepairRequest } from './schemas';
 import { sameStored } from './stored-value';
-import { storedText } from './stored-text';
+import { storedValueText } from '../audit/suggestion-text';
 
 const componentKey = (c: RepairComponent) => JSON.stringify([c.location.dashboard_id, c.location.position]);
 
@@ -32,8 +32,8 @@ export function mergeDashboards(parts: RepairDashboard[]): RepairDashboard[] {
         if (!same) known.edits.push(edit);
         else if (!sameStored(same.before, edit.before) || !sameStored(same.after, edit.after)) {
           throw new RepairInputError(
-            `two requests change ${edit.field} of component ${storedText(component.location.index)} in "${component.tab_title}" differently ` +
-              `(${storedText(same.after)} and ${storedText(edit.after)}): ask for one at a time`,
+            `two requests change ${edit.field} of component ${storedValueText(component.location.index)} in "${component.tab_title}" differently ` +
+              `(${storedValueText(same.after)} and ${storedValueText(edit.after)}): ask for one at a time`,
           );
         }
       }

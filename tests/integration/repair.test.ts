@@ -129,9 +129,9 @@ describe('bulk replace through the CLI', () => {
     const penguins = plan.dashboards[1]!.components;
     expect(penguins[0]!.edits).toEqual([expect.objectContaining({ field: 'dc_id', before: { $oid: ID.nowhereDc }, after: { $oid: ID.penguinsJoin } })]);
     expect(penguins[3]!.edits).toEqual([expect.objectContaining({ field: 'dc_id', before: LEGACY, after: ID.penguinsJoin })]);
-    expect(text).toContain(`dc_id: ObjectId(${ID.nowhereDc}) → ObjectId(${ID.penguinsJoin})`);
+    expect(text).toContain(`dc_id: ${ID.nowhereDc} → ${ID.penguinsJoin}`);
     expect(text).toContain(`dc_id: "${LEGACY}" → "${ID.penguinsJoin}"`);
-    expect(text).toContain(`wf_id: ObjectId(${ID.nowhereWf}) → ObjectId(${ID.irisWorkflow})`);
+    expect(text).toContain(`wf_id: ${ID.nowhereWf} → ${ID.irisWorkflow}`);
 
     const outcome = await cliApply(db, file, 0);
     expect(outcome.counts).toEqual({ dashboards: 2, applied: 5, applied_edits: 5, skipped: 0 });
@@ -169,7 +169,7 @@ describe('bulk replace through the CLI', () => {
     expect(outcome.counts).toMatchObject({ applied: 4, skipped: 1 });
     const skipped = outcome.components.filter((c) => c.skipped !== null);
     expect(skipped.map((c) => [c.dashboard_id, c.location.position])).toEqual([[ID.penguinsDashboard, 1]]);
-    expect(skipped[0]!.skipped).toBe(`skipped: changed since the plan: dc_id is now ObjectId(${ID.physical}), not ObjectId(${ID.nowhereDc})`);
+    expect(skipped[0]!.skipped).toBe(`skipped: changed since the plan: dc_id is now ${ID.physical}, not ${ID.nowhereDc}`);
     const penguins = await db.collection(DASHBOARDS).findOne({ _id: oid(ID.penguinsDashboard) });
     expect(penguins!.stored_metadata[1].dc_id).toEqual(elsewhere);
     expect(penguins!.stored_metadata[0].dc_id).toEqual(oid(ID.penguinsJoin));
@@ -305,7 +305,7 @@ describe('edits that race the repair', () => {
       expect(outcome.counts).toMatchObject({ applied: 3, skipped: 1 });
       expect(outcome.components.find((c) => c.skipped !== null)).toMatchObject({
         dashboard_id: ID.irisDashboard,
-        skipped: `skipped: changed since the plan: wf_id is now ObjectId(${ID.penguinsWorkflow}), not ObjectId(${ID.nowhereWf})`,
+        skipped: `skipped: changed since the plan: wf_id is now ${ID.penguinsWorkflow}, not ${ID.nowhereWf}`,
       });
       const iris = await db.collection(DASHBOARDS).findOne({ _id: oid(ID.irisDashboard) });
       expect(iris!.stored_metadata[0].wf_id).toEqual(oid(ID.penguinsWorkflow));
@@ -323,7 +323,7 @@ describe('edits that race the repair', () => {
     const undo = await undoRepair(db, outcome.run_id, { by: 'admin@example.com' });
     expect(undo.counts).toMatchObject({ applied: 2, skipped: 1 });
     expect(undo.components.find((c) => c.skipped !== null)!.skipped).toBe(
-      `skipped: changed since the repair: dc_id is now ObjectId(${ID.demographic}), not ObjectId(${ID.penguinsJoin})`,
+      `skipped: changed since the repair: dc_id is now ${ID.demographic}, not ${ID.penguinsJoin}`,
     );
     const after = await db.collection(DASHBOARDS).findOne({ _id: oid(ID.penguinsDashboard) });
     expect(after!.stored_metadata.map((c: Document) => c.dc_id)).toEqual(
