@@ -1,3 +1,4 @@
+import { componentColumns } from '../schemas/component-columns';
 import { idHex, joinKey, type DcIndex, type DcInfo } from './dc-index';
 import { inFormOf, toStored } from './stored-value';
 import type { ComponentLocation, ComponentSuggestion, SuggestedFix } from './types';
@@ -24,6 +25,8 @@ export type Finding =
   | { kind: 'wf-mismatch'; dc: DcInfo }
   /** dc_config._id is not the dc_id. */
   | { kind: 'config-id-stale'; dc: DcInfo }
+  /** A snapshot tag (both, when they agree) that names another DC than the dc_id's. */
+  | { kind: 'tag-mismatch'; tag: string; dc: DcInfo }
   /** A text tile bound to a DC. */
   | { kind: 'text-bound' }
   /** Anything else: no fix is known for it; `looked` says what was looked at. */
@@ -158,6 +161,34 @@ function confidenceOf(evidence: Evidence): SuggestedFix['confidence'] {
   return evidence.sources.length > 1 || evidence.sources[0]!.startsWith('dc_config._id') ? 'high' : 'medium';
 }
 
+/**
+ * A dc_id that is a DC, but not the one the component was made for: its snapshot tag names another
+ * DC of the dashboard's project, and the columns settle it — the component reads columns the
+ * current DC lacks and the tagged DC has them all (ObjectIds reused by a later release do this).
+ */
+function retagFix(c: Loose, finding: Extract<Finding, { kind: 'tag-mismatch' }>, ctx: SuggestContext, looked: string[]): SuggestedFix[] | null {
+  const candidates = ctx.projectId ? dcsWithTag(ctx.index, ctx.projectId, finding.tag) : [];
+  const target = candidates.length === 1 ? candidates[0]! : null;
+  if (!target || target.id === finding.dc.id) {
+    looked.push(`snapshot tag "${finding.tag}": ${candidates.length === 0 ? 'no' : candidates.length} DCs of the dashboard's project have it`);
+    return null;
+  }
+  const uses = componentColumns(c).filter((use) => !use.dcField);
+  const lacking = finding.dc.columns ? uses.filter((use) => !finding.dc.columns!.has(use.column)) : [];
+  const fits = target.columns !== null && uses.every((use) => target.columns!.has(use.column));
+  if (lacking.length === 0 || !fits) {
+    looked.push(`snapshot tag "${finding.tag}" names DC ${target.tag} (${target.id}), but the component's columns do not show it was made for that DC`);
+    return null;
+  }
+  const columns = [...new Set(lacking.map((use) => use.column))].map((name) => `"${name}"`).join(', ');
+  return dcFix(
+    c,
+    target,
+    `the snapshot tag "${finding.tag}" names DC ${target.tag} of the dashboard's project, which has ${columns} that DC ${finding.dc.tag} lacks`,
+    'medium',
+  );
+}
+
 /** The suggestion for a component with these findings; null when it has none. */
 export function suggestFixes(raw: unknown, findings: readonly Finding[], ctx: SuggestContext): ComponentSuggestion | null {
   if (findings.length === 0) return null;
@@ -202,11 +233,17 @@ export function suggestFixes(raw: unknown, findings: readonly Finding[], ctx: Su
         );
         break;
       }
+      case 'tag-mismatch':
+        push(retagFix(c, finding, ctx, looked));
+        break;
       case 'wf-mismatch':
+        // Relative to the current DC; a dc_id fix already brought the wf_id along to its new DC.
+        if (fixed.has('dc_id')) break;
         push(followUps(c, finding.dc, `DC ${finding.dc.tag} (${finding.dc.id}) is the component's dc_id`).filter((f) => f.field === 'wf_id'));
         break;
       case 'config-id-stale':
-        // The platform's own seeding (db_init) rewrites such a snapshot id to the dc_id.
+        // The platform's own seeding (db_init) rewrites such a snapshot id to the dc_id; a dc_id fix brought it along.
+        if (fixed.has('dc_id')) break;
         push(followUps(c, finding.dc, `DC ${finding.dc.tag} (${finding.dc.id}) is the component's dc_id`).filter((f) => f.field === 'dc_config._id'));
         break;
       case 'other':

@@ -121,6 +121,13 @@ function conclude(row: ComponentRow, verdict: Verdict, c: Loose, tab: TabContext
   return row;
 }
 
+/** What an old snapshot tag is evidence of; two snapshot tags that disagree with each other are no evidence of which DC was meant. */
+function tagFinding(said: string, tag: string | null, configTag: string | null, dc: DcInfo): Finding {
+  return tag !== null && configTag !== null && tag !== configTag
+    ? other(`snapshot tags "${tag}" and "${configTag}": they disagree with each other`)
+    : { kind: 'tag-mismatch', tag: said, dc };
+}
+
 /** The DC's tag, project and workflow on the row, for the reader. */
 function describeDc(row: ComponentRow, dc: DcInfo, index: DcIndex): void {
   row.dc_tag = dc.tag;
@@ -259,14 +266,20 @@ export function validateComponent(raw: unknown, tab: TabContext, index: DcIndex,
       );
     }
   }
+  const snapshot = c.dc_config !== null && typeof c.dc_config === 'object' ? (c.dc_config as Loose) : null;
   // Empty tags are unset, not different: the platform resolves tags from the ids.
-  if (typeof c.data_collection_tag === 'string' && c.data_collection_tag !== '' && c.data_collection_tag !== dc.tag) {
+  const tag = typeof c.data_collection_tag === 'string' && c.data_collection_tag !== '' && c.data_collection_tag !== dc.tag ? c.data_collection_tag : null;
+  const configTag =
+    typeof snapshot?.data_collection_tag === 'string' && snapshot.data_collection_tag !== '' && snapshot.data_collection_tag !== dc.tag
+      ? snapshot.data_collection_tag
+      : null;
+  if (tag !== null) {
+    // The same old tag in both snapshots is one finding, said once.
     verdict.warning(
-      `snapshot tag "${c.data_collection_tag}" disagrees with DC ${dcHex}, whose tag is "${dc.tag}"`,
-      other('data_collection_tag: the tag is a snapshot; no fix of it is proposed'),
+      `snapshot tag "${tag}" disagrees with DC ${dcHex}, whose tag is "${dc.tag}"${configTag === tag ? ' (in data_collection_tag and in dc_config)' : ''}`,
+      tagFinding(tag, tag, configTag, dc),
     );
   }
-  const snapshot = c.dc_config !== null && typeof c.dc_config === 'object' ? (c.dc_config as Loose) : null;
   if (snapshot) {
     if (snapshot._id !== undefined && snapshot._id !== null && idHex(snapshot._id) !== dcHex) {
       verdict.warning(`dc_config._id ${storedIdText(snapshot._id)} disagrees with dc_id ${dcHex} (the platform's own seeding rewrites it to the dc_id)`, {
@@ -274,11 +287,8 @@ export function validateComponent(raw: unknown, tab: TabContext, index: DcIndex,
         dc,
       });
     }
-    if (typeof snapshot.data_collection_tag === 'string' && snapshot.data_collection_tag !== '' && snapshot.data_collection_tag !== dc.tag) {
-      verdict.warning(
-        `dc_config tag "${snapshot.data_collection_tag}" disagrees with DC ${dcHex}, whose tag is "${dc.tag}"`,
-        other('dc_config.data_collection_tag: the tag is a snapshot; no fix of it is proposed'),
-      );
+    if (configTag !== null && configTag !== tag) {
+      verdict.warning(`dc_config tag "${configTag}" disagrees with DC ${dcHex}, whose tag is "${dc.tag}"`, tagFinding(configTag, tag, configTag, dc));
     }
     if (typeof snapshot.type === 'string' && snapshot.type !== dc.type) {
       verdict.warning(

@@ -390,10 +390,17 @@ describe('one rule broken per document', () => {
     const row = onlyBroken(await auditDatabase(db), ID.community, 1);
     expect(row).toMatchObject({ status: 'warning', dc_id: ID.alpha, dc_tag: 'alpha_rarefaction' });
     expect(row.reasons).toEqual([
-      `snapshot tag "taxonomy_composition" disagrees with DC ${ID.alpha}, whose tag is "alpha_rarefaction"`,
-      `dc_config tag "taxonomy_composition" disagrees with DC ${ID.alpha}, whose tag is "alpha_rarefaction"`,
+      `snapshot tag "taxonomy_composition" disagrees with DC ${ID.alpha}, whose tag is "alpha_rarefaction" (in data_collection_tag and in dc_config)`,
       `column "taxonomy" (column_name) is not a column of DC alpha_rarefaction (${ID.alpha})`,
     ]);
+    // The tags name taxonomy_composition, which has the column the card reads: that DC, with medium confidence.
+    expect(row.suggestion).toMatchObject({
+      none: false,
+      fixes: [
+        { field: 'dc_id', before: { $oid: ID.alpha }, after: { $oid: ID.taxonomy }, confidence: 'medium' },
+        { field: 'dc_config._id', before: { $oid: ID.alpha }, after: { $oid: ID.taxonomy } },
+      ],
+    });
   });
 
   it('real fault: the penguins dashboard points at the join DC ...8ca1 before the join created it', async () => {

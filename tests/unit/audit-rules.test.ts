@@ -65,6 +65,18 @@ describe('text tiles', () => {
 });
 
 describe('snapshot tags', () => {
+  it('the same old tag in data_collection_tag and in dc_config is one reason', () => {
+    const both = stored('card', ID.metadata, { aggregation: 'count', column_name: 'sample' }, 'sample_metadata');
+    expect(auditOne(both).reasons).toEqual([
+      `snapshot tag "sample_metadata" disagrees with DC ${ID.metadata}, whose tag is "metadata" (in data_collection_tag and in dc_config)`,
+    ]);
+    const differ = { ...both, data_collection_tag: 'meta_v1' };
+    expect(auditOne(differ).reasons).toEqual([
+      `snapshot tag "meta_v1" disagrees with DC ${ID.metadata}, whose tag is "metadata"`,
+      `dc_config tag "sample_metadata" disagrees with DC ${ID.metadata}, whose tag is "metadata"`,
+    ]);
+  });
+
   it('an empty tag is unset, not a disagreement', () => {
     const row = auditOne(
       stored('card', ID.metadata, {

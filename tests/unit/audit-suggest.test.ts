@@ -78,6 +78,29 @@ describe('a dc_id that is no DC', () => {
   });
 });
 
+describe('a dc_id that is a DC, but not the one the snapshot tag names', () => {
+  // The card reads "Phylum" and "rel_abundance": columns of taxonomy_rel_abundance, not of metadata.
+  const reused = (extra: Record<string, unknown> = {}) =>
+    stored('card', ID.metadata, { aggregation: 'sum', column_name: 'rel_abundance', breakdown_col: 'Phylum', ...extra }, 'taxonomy_rel_abundance');
+
+  it('the tagged DC when the columns settle it: medium confidence, the snapshot id along', () => {
+    expect(fixesOf(auditOne(reused())).map((f) => [f.field, f.after, f.confidence])).toEqual([
+      ['dc_id', { $oid: ID.relAbundance }, 'medium'],
+      ['dc_config._id', { $oid: ID.relAbundance }, 'high'],
+    ]);
+  });
+
+  it('no fix when the columns do not settle it (all present here, or not all there), nor when the two tags disagree', () => {
+    expect(lookedAt(auditOne(reused({ column_name: 'sample', breakdown_col: 'habitat' })))[0]).toContain(
+      "the component's columns do not show it was made for that DC",
+    );
+    expect(lookedAt(auditOne(reused({ breakdown_col: 'city' })))[0]).toContain('do not show it');
+    expect(lookedAt(auditOne(reused({ data_collection_tag: 'ancombc_results' })))).toContain(
+      'snapshot tags "ancombc_results" and "taxonomy_rel_abundance": they disagree with each other',
+    );
+  });
+});
+
 describe('a legacy A--B dc_id', () => {
   it('becomes the join DC of A and B, in either order', () => {
     for (const legacy of [`${ID.metadata}--${ID.relAbundance}`, `${ID.relAbundance}--${ID.metadata}`]) {

@@ -171,7 +171,7 @@ describe('auditCsv', () => {
       `65b000000000000000000001,Plain,65b000000000000000000001,Plain,c1,0,card,"Mean, ""raw""\nvalues",${DC},left,${P},wf,warning,` +
         `${quoted(reasons)},${quoted(suggestionText(fix!))}`,
     );
-    expect(suggestionText(fix!)).toMatch(/^no fix known \(looked at: data_collection_tag: the tag is a snapshot/);
+    expect(suggestionText(fix!)).toMatch(/^no fix known \(looked at: snapshot tag "old": no DCs of the dashboard's project have it; column "zz"/);
     expect(end).toBe('');
   });
 });
