@@ -80,6 +80,9 @@ function visibilityProblem(dcHex: string, project: ProjectInfo, owners: readonly
   return `the dashboard's owner ${who} cannot see project "${project.name}" (not public, not a member, not an admin): ${platform}`;
 }
 
+/** A finding no fix is known for, with what was looked at. */
+const other = (looked: string): Finding => ({ kind: 'other', looked });
+
 /**
  * What a component was found to have wrong: errors, then warnings, each reason once, with the
  * findings the suggester reads. Lists are made on the first reason only: most components have none.
@@ -135,8 +138,6 @@ function describeDc(row: ComponentRow, dc: DcInfo, index: DcIndex): void {
   row.project_name = index.projects.get(dc.projectId)?.name ?? null;
   row.workflow = index.workflows.get(dc.workflowId)?.name ?? null;
 }
-
-const other = (looked: string): Finding => ({ kind: 'other', looked });
 
 /** The DC a column-bearing or DC-bearing field other than dc_id names, checked like dc_id: it exists, in the dashboard's project. */
 function checkDcReference(field: string, value: unknown, tab: TabContext, index: DcIndex, verdict: Verdict): DcInfo | null {
