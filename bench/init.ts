@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Document } from 'mongodb';
 import { parseConfig } from '../lib/env';
 import { runEvents } from '../lib/history/run-events';
 import { tallyRun } from '../lib/history/run-tally';
@@ -27,6 +27,9 @@ export interface InitFigures {
   init_round_trips_target: number;
   init_serial_round_trips: number;
   init_serial_round_trips_target: number;
+  /** What the run sends once released (its last history events), and the serial depth with it. */
+  init_round_trips_after_release: number;
+  init_serial_round_trips_with_after: number;
 }
 
 const RTTS = [0, 5, 20] as const;
@@ -35,16 +38,22 @@ const SERIAL_ROUND_TRIPS_TARGET = 8;
 
 /**
  * The holder's round trips as the proxy saw them in a single-worker run: from the acquire (the
- * lock's upsert) to the worker's last command, without the driver's handshakes, its monitor's
- * connections (only `hello`s) and the sessions it ends as it closes.
+ * lock's upsert) until the release is answered, without the driver's handshakes and its monitor's
+ * connections (only `hello`s); `after` counts what the run sends once released (its last history
+ * events), and `serialAll` the serial depth with them.
  */
-function holderRoundTrips(commands: readonly ProxiedCommand[]): { total: number; serial: number } {
+function holderRoundTrips(commands: readonly ProxiedCommand[]): { total: number; serial: number; after: number; serialAll: number } {
   const product = new Set(commands.filter((c) => !c.handshake && c.name !== 'hello' && c.name !== 'isMaster').map((c) => c.connection));
   const sent = commands.filter((c) => product.has(c.connection) && !c.handshake && c.name !== 'endSessions');
   const from = sent.findIndex((c) => c.name === 'findAndModify' && c.command.findAndModify === 'initialization' && c.command.upsert === true);
-  if (from < 0) throw new Error('the proxy saw no acquire');
-  const window = sent.slice(from);
-  return { total: window.length, serial: serialDepth(window.map((c) => ({ start: c.sentAt, end: c.answeredAt ?? Number.POSITIVE_INFINITY }))) };
+  const release = sent.find(
+    (c) => c.name === 'update' && c.command.update === 'initialization' && (c.command.updates as Document[]).some((u) => u.u?.$set?.holder === null),
+  );
+  if (from < 0 || !release?.answeredAt) throw new Error('the proxy saw no acquire or no release');
+  const all = sent.slice(from);
+  const window = all.filter((c) => c.sentAt <= release.answeredAt!);
+  const flights = (list: ProxiedCommand[]) => list.map((c) => ({ start: c.sentAt, end: c.answeredAt ?? Number.POSITIVE_INFINITY }));
+  return { total: window.length, serial: serialDepth(flights(window)), after: all.length - window.length, serialAll: serialDepth(flights(all)) };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -80,7 +89,7 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
     for (let i = 0; i < 5; i += 1) singles.push(await run(1, 'single'));
     const sixteens = [];
     for (let i = 0; i < 3; i += 1) sixteens.push(await run(16, 'sixteen'));
-    const far: Record<number, { single: number; sixteen: number; roundTrips: { total: number; serial: number } }> = {};
+    const far: Record<number, { single: number; sixteen: number; roundTrips: ReturnType<typeof holderRoundTrips> }> = {};
     for (const rtt of RTTS) {
       const proxy = await startLatencyProxy(uri, rtt);
       try {
@@ -97,7 +106,12 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
         far[rtt] = {
           single: median(runs.map((r) => r.ready)),
           sixteen: median(many.map((r) => r.ready)),
-          roundTrips: { total: median(trips.map((t) => t.total)), serial: median(trips.map((t) => t.serial)) },
+          roundTrips: {
+            total: median(trips.map((t) => t.total)),
+            serial: median(trips.map((t) => t.serial)),
+            after: median(trips.map((t) => t.after)),
+            serialAll: median(trips.map((t) => t.serialAll)),
+          },
         };
       } finally {
         await proxy.close();
@@ -124,6 +138,8 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
       init_round_trips_target: ROUND_TRIPS_TARGET,
       init_serial_round_trips: far[20]!.roundTrips.serial,
       init_serial_round_trips_target: SERIAL_ROUND_TRIPS_TARGET,
+      init_round_trips_after_release: far[20]!.roundTrips.after,
+      init_serial_round_trips_with_after: far[20]!.roundTrips.serialAll,
     };
     log(
       `init: one worker, wipe and seed, first lock attempt to ready: ${figures.init_single_ms} ms (median of 5; the wipe and seed alone ${figures.init_single_wipe_seed_ms} ms; target well under 100 ms)`,
@@ -145,7 +161,7 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
       `init: one worker at 20 ms per round trip: ${figures.init_single_rtt20_ms} ms; target 10 x 20 + ${figures.init_single_rtt0_ms} = ${figures.init_single_rtt20_target_ms} ms -> ${met(figures.init_single_rtt20_ms, figures.init_single_rtt20_target_ms)}`,
     );
     log(
-      `init: the holder's round trips, first lock attempt to its last command: ${figures.init_round_trips} (target ${ROUND_TRIPS_TARGET}) -> ${met(figures.init_round_trips, ROUND_TRIPS_TARGET)}; paid one after another ${figures.init_serial_round_trips} (target ${SERIAL_ROUND_TRIPS_TARGET}) -> ${met(figures.init_serial_round_trips, SERIAL_ROUND_TRIPS_TARGET)}`,
+      `init: the holder's round trips, first lock attempt to release: ${figures.init_round_trips} (+${figures.init_round_trips_after_release} after) (target ${ROUND_TRIPS_TARGET}) -> ${met(figures.init_round_trips, ROUND_TRIPS_TARGET)}; paid one after another ${figures.init_serial_round_trips} (target ${SERIAL_ROUND_TRIPS_TARGET}) -> ${met(figures.init_serial_round_trips, SERIAL_ROUND_TRIPS_TARGET)}, ${figures.init_serial_round_trips_with_after} with those after`,
     );
     return figures;
   } finally {

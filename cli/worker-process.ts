@@ -91,6 +91,9 @@ export async function runLeaseWorker(worker: WorkerProcess, onEvent: (event: His
   }
 }
 
+/** Connections the holder's widest step needs at once (a write per collection), opened at start-up. */
+const POOL_WARM_CONNECTIONS = 8;
+
 /**
  * Runs the driver's write paths once before the race, with operations that match nothing and so
  * write nothing, so that the first real lock attempt does not pay for compiling them.
@@ -102,5 +105,8 @@ async function warmUp(db: Db): Promise<void> {
     initialization.findOneAndUpdate(nothing, { $set: { never: true } }),
     initialization.bulkWrite([{ replaceOne: { filter: nothing, replacement: { never: true } } }]),
     initialization.updateOne(nothing, { $set: { never: true } }),
+    // Connections for the holder's widest step (a write per collection at once): opened now, a
+    // far database's handshakes are not paid in the race.
+    ...Array.from({ length: POOL_WARM_CONNECTIONS }, () => db.command({ ping: 1 })),
   ]);
 }

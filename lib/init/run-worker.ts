@@ -12,10 +12,10 @@ import type { InitState } from '../schemas/state';
 import type { SeedBundle } from '../seeds/build';
 import { decide, type RunRequest } from './decide';
 import { INDEXES_VERSION, ensureIndexes } from './indexes';
-import { writeSeeds, type SeedMode } from './seed-writer';
-import { beginState, completeState, failState, readLockAndState } from './state';
+import { wipeAndSeed, type SeedMode } from './seed-writer';
+import { beginState, completeAndRelease, failState, readLockAndState } from './state';
 import { projectWipeTargets, scopeSeeds } from './scope';
-import { wipeDatabase } from './wipe';
+import { allWipeTargets, wipeSnapshot } from './wipe';
 
 export interface WorkerOptions {
   identity: WorkerIdentity;
@@ -216,12 +216,21 @@ export async function initialize(
   lease.startHeartbeat((l) => void history.record('lease-renewed', fence, { renewals: l.renewals, lease_expires_at: l.expiresAt }).catch(() => {}));
   const startedAt = clock.now();
   try {
-    await history.record('acquired', fence, {
-      wipe,
-      lease_expires_at: lease.expiresAt,
-      transactions: lease.facts.transactions,
-      ...(run.projects ? { projects: run.projects } : {}),
-    });
+    const acquired = { wipe, lease_expires_at: lease.expiresAt, transactions: lease.facts.transactions, ...(run.projects ? { projects: run.projects } : {}) };
+    // With a wipe, the event rides with 'wipe-started', one step later: one insert for both.
+    if (wipe) history.defer('acquired', fence, acquired);
+    else await history.record('acquired', fence, acquired);
+    // A per-project run seeds (and deletes) only its projects; a project the folders no longer
+    // ship fails the run below, before anything is deleted.
+    let scoped: { seeds: SeedBundle } | { error: unknown };
+    try {
+      scoped = { seeds: scopeSeeds(options.seeds, run.projects) };
+    } catch (error) {
+      scoped = { error };
+    }
+    // What the wipe will delete is looked up while the state begins: reads only, the lease is ours.
+    const targets = wipe && 'seeds' in scoped ? (run.projects ? projectWipeTargets(db, scoped.seeds.projects) : allWipeTargets(db)) : Promise.resolve(null);
+    targets.catch(() => {});
     const { previous, complete } = await beginState(db, lease, {
       generation,
       run_id: run.run_id,
@@ -240,23 +249,25 @@ export async function initialize(
       await history.record('skipped-complete', fence, { completed_by: previous?.worker_id ?? null, completed_run: previous?.run_id ?? null });
       return { outcome: 'skipped', state: previous! };
     }
+    if ('error' in scoped) throw scoped.error;
+    const seeds = scoped.seeds;
 
-    // A per-project run seeds (and deletes) only its projects; a project the folders no longer
-    // ship fails the run here, before anything is deleted.
-    const seeds = scopeSeeds(options.seeds, run.projects);
-    if (wipe) {
-      await history.record('wipe-started', fence, {});
-      const deleted = await wipeDatabase(db, lease, run.projects ? await projectWipeTargets(db, seeds.projects) : undefined);
-      await history.record('wiped', fence, { deleted });
-      await history.record('lock-preserved', fence, {});
+    const indexes = previous?.status !== 'complete' || previous.indexes_version !== INDEXES_VERSION;
+    if (wipe) await history.record('wipe-started', fence, {});
+    lease.assertUsable();
+    const [snapshot] = await Promise.all([
+      wipe ? wipeSnapshot(db, lease, (await targets)!) : null,
+      // Before any seed write (the unique keys), and never inside a transaction.
+      indexes ? ensureIndexes(db, lease.facts) : undefined,
+    ]);
+    const { deleted, counts } = await wipeAndSeed(db, lease, snapshot, seeds, run.run_id, run.seed_mode);
+    // What is written rides in one insert, sent with the completion.
+    if (deleted) {
+      history.defer('wiped', fence, { deleted });
+      history.defer('lock-preserved', fence, {});
     }
-    if (previous?.status !== 'complete' || previous.indexes_version !== INDEXES_VERSION) {
-      lease.assertUsable();
-      await ensureIndexes(db, lease.facts);
-    }
-    const counts = await writeSeeds(db, seeds, lease, run.run_id, run.seed_mode);
     for (const entry of seeds.projects) {
-      await history.record('seeded-project', fence, {
+      history.defer('seeded-project', fence, {
         project_id: entry.project._id.toHexString(),
         name: entry.project.name,
         folder: entry.folder,
@@ -265,9 +276,10 @@ export async function initialize(
         data_collections: entry.project.workflows.reduce((n, wf) => n + wf.data_collections.length, 0),
       });
     }
-    await completeState(db, lease, generation, clock.now(), counts);
-    await history.record('completed', fence, { counts, elapsed_ms: clock.now().getTime() - startedAt.getTime() });
-    if (!(await lease.release(generation))) throw new LeaseLostError(fence, 'the lock now names another holder or fence');
+    await history.sendDeferred();
+    const completedAt = clock.now();
+    if (!(await completeAndRelease(db, lease, generation, completedAt, counts))) throw new LeaseLostError(fence, 'the lock now names another holder or fence');
+    history.defer('completed', fence, { counts, elapsed_ms: completedAt.getTime() - startedAt.getTime() }, completedAt);
     await history.record('released', fence, {});
     return { outcome: 'acquired', fence, counts, wiped: wipe };
   } catch (error) {

@@ -67,12 +67,25 @@ export async function beginState(db: Db, lease: Lease, start: StateStart): Promi
   }
 }
 
+const completion = (generation: string, completedAt: Date, counts: Record<string, number>): Record<string, unknown> => ({
+  $set: { status: 'complete', completed_at: completedAt, counts },
+  $push: { completed_generations: { $each: [generation], $slice: -REMEMBERED_GENERATIONS } },
+});
+
 /** Marks the holder's generation complete and remembers it among the last completed ones. */
 export async function completeState(db: Db, lease: Lease, generation: string, completedAt: Date, counts: Record<string, number>): Promise<void> {
   lease.assertUsable();
-  await updateState(db, lease, {
-    $set: { status: 'complete', completed_at: completedAt, counts },
-    $push: { completed_generations: { $each: [generation], $slice: -REMEMBERED_GENERATIONS } },
+  await updateState(db, lease, completion(generation, completedAt, counts));
+}
+
+/**
+ * The end of a run in one round trip: the state's completion and the lock's release, in that
+ * order, in one command. False when either did not match: the lease was lost.
+ */
+export async function completeAndRelease(db: Db, lease: Lease, generation: string, completedAt: Date, counts: Record<string, number>): Promise<boolean> {
+  lease.assertUsable();
+  return lease.release(generation, {
+    updateOne: { filter: { _id: STATE_ID, ...writableBy(lease.fence) }, update: completion(generation, completedAt, counts) },
   });
 }
 

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { ClientSession, Collection, Db, UpdateFilter } from 'mongodb';
+import type { AnyBulkWriteOperation, ClientSession, Collection, Db, UpdateFilter } from 'mongodb';
 import { MAJORITY_WRITE, committed, durable } from '../db/concerns';
 import { INIT_HISTORY, INITIALIZATION, LOCK_ID, STATE_ID } from '../db/collections';
 import { isDuplicateKey } from '../db/duplicate-key';
@@ -12,6 +12,9 @@ import { LeaseLostError } from './lease-lost-error';
 // Untyped on purpose: the lock may hold the platform's own fields; readLock parses what comes back.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type InitDoc = { _id: string; completed_generations?: string[]; [field: string]: any };
+
+/** A write to the `initialization` collection, sent with the release (lib/init/state.ts). */
+export type InitWrite = AnyBulkWriteOperation<InitDoc>;
 
 function lockCollection(db: Db): Collection<InitDoc> {
   return db.collection<InitDoc>(INITIALIZATION);
@@ -167,6 +170,8 @@ export class Lease {
   private readonly controller = new AbortController();
   private heartbeat: NodeJS.Timeout | undefined;
   private usableUntil: number;
+  /** When (monotonic clock) the request that last proved the lease ours in the database was sent. */
+  private confirmedAt: number;
   private halted: Error | null = null;
   private readonly inflight = new Set<Promise<unknown>>();
   renewals = 0;
@@ -182,6 +187,7 @@ export class Lease {
     readonly facts: ServerFacts,
   ) {
     this.usableUntil = confirmedAt + leaseMs - safetyMarginMs(leaseMs);
+    this.confirmedAt = confirmedAt;
   }
 
   get signal(): AbortSignal {
@@ -218,6 +224,7 @@ export class Lease {
       return false;
     }
     this.usableUntil = Math.max(this.usableUntil, sentAt + this.leaseMs - safetyMarginMs(this.leaseMs));
+    this.confirmedAt = Math.max(this.confirmedAt, sentAt);
     this.expiresAt = expires;
     this.renewals += 1;
     return true;
@@ -228,6 +235,18 @@ export class Lease {
     this.assertUsable();
     const renewed = await retryTransient(() => this.renew(), { deadline: Date.now() + this.leaseMs, beforeRetry: () => this.assertUsable() });
     if (!renewed) throw this.signal.reason;
+  }
+
+  /**
+   * The lease check before a batch (standalone): a round trip only when the database last proved
+   * the lease ours (the grant, a renewal) longer ago than the safety margin, the same allowance the
+   * holder already makes its own clock. A run of batches right after the grant costs no extra
+   * round trips; a holder that was paused or slow asks again.
+   */
+  async confirmBeforeBatch(): Promise<void> {
+    this.assertUsable();
+    if (performance.now() - this.confirmedAt <= safetyMarginMs(this.leaseMs)) return;
+    await this.confirm();
   }
 
   /** Renews every third of the lease; a renewal that fails past the usable time loses the lease. */
@@ -276,7 +295,7 @@ export class Lease {
   }
 
   private async confirmThen<T>(work: FencedWork<T>): Promise<T> {
-    await this.confirm();
+    await this.confirmBeforeBatch();
     this.assertUsable();
     return work(undefined);
   }
@@ -325,9 +344,11 @@ export class Lease {
 
   /**
    * Frees the lock and keeps the document, after every batch in flight has finished.
-   * `completedGeneration` stops re-acquisition for it.
+   * `completedGeneration` stops re-acquisition for it. `leading` is a write to the same collection
+   * (the state's completion) sent in the same command, before the release: one round trip. True
+   * when the release, and the leading write if any, matched.
    */
-  async release(completedGeneration?: string): Promise<boolean> {
+  async release(completedGeneration?: string, leading?: InitWrite): Promise<boolean> {
     this.halt(new LeaseLostError(this.fence, 'released'));
     await this.drain();
     this.stopHeartbeat();
@@ -344,9 +365,12 @@ export class Lease {
       ...(completedGeneration !== undefined ? { $push: { completed_generations: { $each: [completedGeneration], $slice: -REMEMBERED_GENERATIONS } } } : {}),
     };
     // The driver's types reject $push with $slice on an open-ended document type; the shape is right.
-    const result = await retryTransient(() => lockCollection(this.db).updateOne(this.mine, update as UpdateFilter<InitDoc>, durable()), {
+    const releasing: AnyBulkWriteOperation<InitDoc> = { updateOne: { filter: this.mine, update: update as UpdateFilter<InitDoc> } };
+    const statements = leading ? [leading, releasing] : [releasing];
+    // Ordered: the state is complete before the lock is free, as a waiter reads them.
+    const result = await retryTransient(() => lockCollection(this.db).bulkWrite(statements, { ordered: true, ...durable() }), {
       deadline: Date.now() + this.leaseMs,
     });
-    return result.matchedCount === 1;
+    return result.matchedCount === statements.length;
   }
 }

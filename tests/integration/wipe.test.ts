@@ -116,7 +116,8 @@ describe('the wipe', () => {
 
     // What is in the database now.
     for (const name of FILLED) expect(await db().collection(name).countDocuments(), name).toBe(0);
-    // The lock is the same grant: the wipe's lease check in the database renews it, nothing else.
+    // The lock is the same grant, untouched: a grant a moment ago vouches for the wipe's batch
+    // (Lease.confirmBeforeBatch), so no renewal round trip was paid for it.
     const {
       renewed_at: _r,
       lease_expires_at: _e,
@@ -127,7 +128,7 @@ describe('the wipe', () => {
       .findOne({ _id: LOCK_ID } as never))!;
     const { renewed_at: _r0, lease_expires_at: _e0, renewals: renewalsBefore, ...lockBeforeRest } = lockBefore!;
     expect(lockAfter).toEqual(lockBeforeRest);
-    expect(renewals).toBe((renewalsBefore as number) + 1);
+    expect(renewals).toBe(renewalsBefore as number);
     expect(
       await db()
         .collection(INITIALIZATION)
@@ -144,10 +145,11 @@ describe('the wipe', () => {
     expect(indexNames).toContain('name_unique');
 
     // The watcher: many reads while the wipe ran, and every one of them found the lock, held by the wiper.
-    // A server that serializes commands answers the watcher between the wipe's deletes, so "many"
-    // here is most of one read per emptied collection; a real server answers far more often.
+    // A server that serializes commands answers the watcher between the wipe's commands (one read
+    // of all collections' ids, then one delete per collection), so "many" here is about one read
+    // per few emptied collections; a real server answers far more often.
     const during = reads.filter((r) => r.at >= wipeStartedAt && r.at <= wipeEndedAt);
-    expect(during.length).toBeGreaterThanOrEqual(10);
+    expect(during.length).toBeGreaterThanOrEqual(5);
     expect(reads.filter((r) => r.doc === null)).toEqual([]);
     for (const { doc } of reads) {
       expect(doc).toMatchObject({ _id: LOCK_ID, fence: 6, holder: { worker_id: 'wiper' } });
