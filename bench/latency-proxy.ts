@@ -40,15 +40,28 @@ function commandOf(message: Buffer): Document | undefined {
   const opCode = message.readInt32LE(12);
   try {
     if (opCode === OP_MSG) {
-      // flagBits, then sections; kind 0 is the body.
+      // flagBits, then sections: kind 0 is the body, kind 1 a sequence of documents (the driver
+      // sends an update's `updates` or an insert's `documents` so) that belongs in the body.
+      let body: Document = {};
+      const sequences: Array<[string, Document[]]> = [];
+      // With checksumPresent (flag bit 0), the last four bytes are the checksum.
+      const end = message.readUInt32LE(HEADER_BYTES) & 1 ? message.length - 4 : message.length;
       let at = HEADER_BYTES + 4;
-      while (at < message.length) {
+      while (at < end) {
         const kind = message.readUInt8(at);
         at += 1;
         const size = message.readInt32LE(at);
-        if (kind === 0) return BSON.deserialize(message.subarray(at, at + size));
+        if (kind === 0) body = BSON.deserialize(message.subarray(at, at + size));
+        if (kind === 1) {
+          const nameEnd = message.indexOf(0, at + 4);
+          const docs: Document[] = [];
+          for (let d = nameEnd + 1; d < at + size; d += message.readInt32LE(d)) docs.push(BSON.deserialize(message.subarray(d, d + message.readInt32LE(d))));
+          sequences.push([message.toString('utf8', at + 4, nameEnd), docs]);
+        }
         at += size;
       }
+      for (const [name, docs] of sequences) body[name] = docs;
+      return body;
     }
     if (opCode === OP_QUERY) {
       const nameEnd = message.indexOf(0, HEADER_BYTES + 4);
