@@ -92,7 +92,7 @@ describe('per-project reseed (lib/admin/start-run, reseed-plan, init/scope)', ()
     const planned = Object.fromEntries(plan.collections.map((c) => [c.name, c]));
     expect(planned.projects).toEqual({ name: 'projects', delete: 1, write: 1, keep: 2 });
     expect(planned.dashboards).toMatchObject({ delete: 1, write: 1 });
-    expect(planned.users).toMatchObject({ delete: 0, write: 0, keep: others.users.length });
+    expect(planned.users).toMatchObject({ delete: 0, write: 0, keep: others.users!.length });
     expect(plan.notes.join(' ')).toContain('1 dashboard made by users inside this project');
 
     const { started, finished } = await reseedProject(db(), IRIS.toHexString(), plan.seen_state);
