@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OBJECT_ID_HEX } from '../schemas/object-id';
+import { OBJECT_ID_HEX } from '../schemas/object-id-hex';
 
 export const AUDIT_STATUSES = ['valid', 'warning', 'error', 'n/a'] as const;
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];

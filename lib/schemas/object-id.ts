@@ -1,7 +1,8 @@
 import { ObjectId } from 'mongodb';
 import { z } from 'zod';
+import { OBJECT_ID_HEX } from './object-id-hex';
 
-export const OBJECT_ID_HEX = /^[0-9a-f]{24}$/i;
+export { OBJECT_ID_HEX } from './object-id-hex';
 
 /** An ObjectId in a document read from or written to the database. */
 export const objectIdSchema = z.instanceof(ObjectId, { message: 'expected an ObjectId' });
