@@ -29,7 +29,9 @@ const round = (ms: number) => Number(ms.toFixed(1));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 export async function benchDashboards(log: (line: string) => void): Promise<DashboardsFigures> {
-  const server = await startConsole();
+  // The emulator runs one command at a time: while it streams 20,000 documents to the audit, the
+  // console's 1.5 s test timeout would call the database unreachable.
+  const server = await startConsole({ MONGODB_TIMEOUT_MS: '30000' });
   const mongo = new MongoClient(server.dbUri);
   try {
     const boot = await runCli('workers', ['-n', '1', '--wipe', '--generation', 'bench-dashboards'], server.env);
