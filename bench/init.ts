@@ -14,6 +14,9 @@ export interface InitFigures {
   init_16_target_ms: number;
   init_poll_ms: number;
   init_16_startup_ms: number;
+  /** Of the 16 workers' time: until the holder completed, and from then until the last waiter was ready. */
+  init_16_holder_done_ms: number;
+  init_16_wake_ms: number;
   init_single_rtt0_ms: number;
   init_single_rtt5_ms: number;
   init_single_rtt20_ms: number;
@@ -30,6 +33,13 @@ export interface InitFigures {
   /** What the run sends once released (its last history events), and the serial depth with it. */
   init_round_trips_after_release: number;
   init_serial_round_trips_with_after: number;
+  /**
+   * Through the proxy at no added latency, first lock attempt to release answered: the holder
+   * alone; in the race of 16, and how many commands (all workers') the database served meanwhile.
+   */
+  init_single_holder_window_ms: number;
+  init_16_commands_in_holder_window: number;
+  init_16_holder_window_ms: number;
 }
 
 const RTTS = [0, 5, 20] as const;
@@ -42,7 +52,7 @@ const SERIAL_ROUND_TRIPS_TARGET = 8;
  * connections (only `hello`s); `after` counts what the run sends once released (its last history
  * events), and `serialAll` the serial depth with them.
  */
-function holderRoundTrips(commands: readonly ProxiedCommand[]): { total: number; serial: number; after: number; serialAll: number } {
+function holderRoundTrips(commands: readonly ProxiedCommand[]): { total: number; serial: number; after: number; serialAll: number; windowMs: number } {
   const product = new Set(commands.filter((c) => !c.handshake && c.name !== 'hello' && c.name !== 'isMaster').map((c) => c.connection));
   const sent = commands.filter((c) => product.has(c.connection) && !c.handshake && c.name !== 'endSessions');
   const from = sent.findIndex((c) => c.name === 'findAndModify' && c.command.findAndModify === 'initialization' && c.command.upsert === true);
@@ -53,7 +63,28 @@ function holderRoundTrips(commands: readonly ProxiedCommand[]): { total: number;
   const all = sent.slice(from);
   const window = all.filter((c) => c.sentAt <= release.answeredAt!);
   const flights = (list: ProxiedCommand[]) => list.map((c) => ({ start: c.sentAt, end: c.answeredAt ?? Number.POSITIVE_INFINITY }));
-  return { total: window.length, serial: serialDepth(flights(window)), after: all.length - window.length, serialAll: serialDepth(flights(all)) };
+  return {
+    total: window.length,
+    serial: serialDepth(flights(window)),
+    after: all.length - window.length,
+    serialAll: serialDepth(flights(all)),
+    windowMs: release.answeredAt - all[0]!.sentAt,
+  };
+}
+
+/**
+ * In a race of many workers: every command the database served from the first lock attempt until
+ * the release was answered (the holder's and the waiters'), and that window's length. The
+ * emulator runs one command at a time: the others' commands are the holder's queue.
+ */
+function raceWindow(commands: readonly ProxiedCommand[]): { commands: number; windowMs: number } {
+  const sent = commands.filter((c) => !c.handshake && c.name !== 'endSessions' && !(c.name === 'hello' && c.command.maxAwaitTimeMS !== undefined));
+  const first = sent.find((c) => c.name === 'findAndModify' && c.command.findAndModify === 'initialization' && c.command.upsert === true);
+  const release = sent.find(
+    (c) => c.name === 'update' && c.command.update === 'initialization' && (c.command.updates as Document[]).some((u) => u.u?.$set?.holder === null),
+  );
+  if (!first || !release?.answeredAt) throw new Error('the proxy saw no acquire or no release');
+  return { commands: sent.filter((c) => c.sentAt >= first.sentAt && c.sentAt <= release.answeredAt!).length, windowMs: release.answeredAt - first.sentAt };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -80,7 +111,15 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
     const tally = tallyRun(events);
     if (tally.acquired !== 1 || tally.wipes !== 1) throw new Error(`run ${runId}: ${tally.acquired} acquired, ${tally.wipes} wipes`);
     const completed = events.find((e) => e.event === 'completed');
-    return { ready: tally.elapsed_ms!, wipeSeed: Number(completed?.detail.elapsed_ms ?? NaN), startup: launch.startup_ms };
+    // The holder's part (first boot to its completion) apart from the waiters' wake-up after it.
+    const holderDone = completed ? completed.at.getTime() - tally.started_at!.getTime() : NaN;
+    return {
+      ready: tally.elapsed_ms!,
+      wipeSeed: Number(completed?.detail.elapsed_ms ?? NaN),
+      startup: launch.startup_ms,
+      holderDone,
+      wake: tally.elapsed_ms! - holderDone,
+    };
   }
 
   try {
@@ -89,7 +128,7 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
     for (let i = 0; i < 5; i += 1) singles.push(await run(1, 'single'));
     const sixteens = [];
     for (let i = 0; i < 3; i += 1) sixteens.push(await run(16, 'sixteen'));
-    const far: Record<number, { single: number; sixteen: number; roundTrips: ReturnType<typeof holderRoundTrips> }> = {};
+    const far: Record<number, { single: number; sixteen: number; roundTrips: ReturnType<typeof holderRoundTrips>; race: ReturnType<typeof raceWindow> }> = {};
     for (const rtt of RTTS) {
       const proxy = await startLatencyProxy(uri, rtt);
       try {
@@ -100,17 +139,23 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
           runs.push(await run(1, `single-rtt${rtt}`, proxy));
           trips.push(holderRoundTrips(proxy.commands));
         }
-        proxy.commands.length = 0;
         const many = [];
-        for (let i = 0; i < 3; i += 1) many.push(await run(16, `sixteen-rtt${rtt}`, proxy));
+        const races = [];
+        for (let i = 0; i < 3; i += 1) {
+          proxy.commands.length = 0;
+          many.push(await run(16, `sixteen-rtt${rtt}`, proxy));
+          races.push(raceWindow(proxy.commands));
+        }
         far[rtt] = {
           single: median(runs.map((r) => r.ready)),
           sixteen: median(many.map((r) => r.ready)),
+          race: { commands: median(races.map((r) => r.commands)), windowMs: median(races.map((r) => r.windowMs)) },
           roundTrips: {
             total: median(trips.map((t) => t.total)),
             serial: median(trips.map((t) => t.serial)),
             after: median(trips.map((t) => t.after)),
             serialAll: median(trips.map((t) => t.serialAll)),
+            windowMs: median(trips.map((t) => t.windowMs)),
           },
         };
       } finally {
@@ -127,6 +172,8 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
       init_16_target_ms: Math.round(1.5 * single + pollMs),
       init_poll_ms: pollMs,
       init_16_startup_ms: median(sixteens.map((s) => s.startup)),
+      init_16_holder_done_ms: median(sixteens.map((s) => s.holderDone)),
+      init_16_wake_ms: median(sixteens.map((s) => s.wake)),
       init_single_rtt0_ms: far[0]!.single,
       init_single_rtt5_ms: far[5]!.single,
       init_single_rtt20_ms: far[20]!.single,
@@ -140,6 +187,9 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
       init_serial_round_trips_target: SERIAL_ROUND_TRIPS_TARGET,
       init_round_trips_after_release: far[20]!.roundTrips.after,
       init_serial_round_trips_with_after: far[20]!.roundTrips.serialAll,
+      init_single_holder_window_ms: far[0]!.roundTrips.windowMs,
+      init_16_commands_in_holder_window: far[0]!.race.commands,
+      init_16_holder_window_ms: far[0]!.race.windowMs,
     };
     log(
       `init: one worker, wipe and seed, first lock attempt to ready: ${figures.init_single_ms} ms (median of 5; the wipe and seed alone ${figures.init_single_wipe_seed_ms} ms; target well under 100 ms)`,
@@ -151,6 +201,12 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
       `init: ratio 16/1 = ${figures.init_ratio}; target 1.5 x ${single} + poll ${pollMs} = ${figures.init_16_target_ms} ms -> ${sixteen <= figures.init_16_target_ms ? 'met' : 'NOT met'}`,
     );
     log(`init: process start-up of 16 workers (not counted): ${figures.init_16_startup_ms} ms`);
+    log(
+      `init: of the 16 workers' time, the holder's wipe and seed took ${figures.init_16_holder_done_ms} ms (alone: ${single} ms), the last waiter's wake-up after it ${figures.init_16_wake_ms} ms (one poll: ${pollMs} ms)`,
+    );
+    log(
+      `init: first lock attempt to release at no added latency: alone ${figures.init_single_holder_window_ms.toFixed(0)} ms for its ${figures.init_round_trips} commands; among 16 ${figures.init_16_holder_window_ms.toFixed(0)} ms while the database served ${figures.init_16_commands_in_holder_window} commands one at a time (the others are the waiters' first looks, attempts and polls)`,
+    );
     const met = (value: number, target: number) => (value <= target ? 'met' : 'NOT met');
     for (const rtt of RTTS) {
       log(

@@ -104,15 +104,12 @@ async function race(db: Db, clock: ServerClock, history: HistoryRecorder, option
   // workers, the database sees their attempts first and their log lines after.
   const bootAt = clock.now();
   let booted = false;
-  const recordBoot = async () => {
+  const recordBoot = () => {
     if (booted) return;
     booted = true;
-    await history.record(
-      'boot',
-      null,
-      { wipe: mine.wipe, generation: mine.generation, seed_digest: mine.seed_digest, version: options.identity.version },
-      bootAt,
-    );
+    // It rides with the worker's next event (its 'waiting', 'acquired' or its end): one insert less
+    // per worker while the holder works.
+    history.defer('boot', null, { wipe: mine.wipe, generation: mine.generation, seed_digest: mine.seed_digest, version: options.identity.version }, bootAt);
   };
   let waited = false;
   let announced: string | null | undefined;
@@ -121,7 +118,7 @@ async function race(db: Db, clock: ServerClock, history: HistoryRecorder, option
   for (;;) {
     const { lock, state } = await retryTransient(() => readLockAndState(db), { deadline });
     const decision = decide({ lock, state, now: clock.now() }, mine, waited);
-    await recordBoot();
+    recordBoot();
     let holder: string | null = lock?.holder?.worker_id ?? null;
 
     if (decision.step === 'done') {
@@ -137,7 +134,8 @@ async function race(db: Db, clock: ServerClock, history: HistoryRecorder, option
     }
     if (decision.step === 'acquire') {
       const runHistory = decision.adopting ? historyFor(db, clock, options, decision.run) : history;
-      const taken = await takeLease(db, clock, runHistory, options, decision.run, { adopting: decision.adopting });
+      // A worker that loses reads the lock at its next look: the holder is named then.
+      const taken = await takeLease(db, clock, runHistory, options, decision.run, { adopting: decision.adopting, nameHolder: false });
       if ('lease' in taken) {
         const outcome = await initialize(db, clock, taken.lease, options, decision.run, runHistory);
         if (!decision.adopting) return outcome;
@@ -179,9 +177,9 @@ export async function takeLease(
   history: HistoryRecorder,
   options: Pick<WorkerOptions, 'identity' | 'leaseMs' | 'seeds'>,
   run: RunRequest,
-  { adopting = false }: { adopting?: boolean } = {},
+  { adopting = false, nameHolder = true }: { adopting?: boolean; nameHolder?: boolean } = {},
 ): Promise<{ lease: Lease } | { lock: LockDoc | null }> {
-  const attempt = await acquireLease(db, clock, { ...options.identity, run_id: run.run_id, generation: run.generation }, options.leaseMs);
+  const attempt = await acquireLease(db, clock, { ...options.identity, run_id: run.run_id, generation: run.generation }, options.leaseMs, { nameHolder });
   if (!attempt.acquired) return { lock: attempt.lock };
   if (attempt.takenOverFrom || adopting) {
     await history.record('takeover', attempt.lease.fence, {

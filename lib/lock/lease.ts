@@ -67,12 +67,20 @@ async function highestFenceOnRecord(db: Db): Promise<number> {
  * pure equality on `_id` on purpose: the server then never turns that duplicate-key upsert into an
  * update of the live lock. `fence` grows by one on every grant.
  */
-export async function acquireLease(db: Db, clock: ServerClock, holder: Holder, leaseMs: number): Promise<AcquireResult> {
+export async function acquireLease(
+  db: Db,
+  clock: ServerClock,
+  holder: Holder,
+  leaseMs: number,
+  { nameHolder = true }: { nameHolder?: boolean } = {},
+): Promise<AcquireResult> {
   const facts = await serverFacts(db);
   const deadline = Date.now() + leaseMs;
   let sentAt = 0;
+  let tries = 0;
   let now = await clock.fresh();
   const attempt = async () => {
+    tries += 1;
     now = await clock.fresh();
     sentAt = performance.now();
     return lockCollection(db).findOneAndUpdate(
@@ -108,6 +116,9 @@ export async function acquireLease(db: Db, clock: ServerClock, holder: Holder, l
     before = await retryTransient(attempt, { deadline });
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
+    // A first try that collided is someone else's live lease: a caller that reads the lock next
+    // anyway (a waiting worker) is spared the read that names the holder.
+    if (tries === 1 && !nameHolder) return { acquired: false, lock: null };
     const lock = await readLock(db);
     // An earlier try of ours whose answer was lost (a failover, a dropped connection) did take it.
     const ours = lock?.holder?.worker_id === holder.worker_id && lock.holder.run_id === holder.run_id && lock.holder.generation === holder.generation;
