@@ -78,7 +78,7 @@ export function RepairControls({
     });
 
   return (
-    <Card title="Repair" id="repair-title">
+    <Card title="Repair" id="repair-controls">
       <div className="space-y-4">
         <div className="flex flex-wrap items-center gap-3">
           <Button variant="primary" disabled={pending || suggested === 0} onClick={() => preview({ dashboard_id: dashboardId, suggested: true })}>
@@ -177,7 +177,7 @@ export function RepairControls({
             <p className="text-sm" role="status">
               {outcomeSummary(undone)}
             </p>
-            <RepairDiff dashboards={outcomeDashboards(undone, new Map())} verb="Restored" />
+            <RepairDiff dashboards={outcomeDashboards(undone)} verb="Restored" />
           </div>
         )}
       </div>

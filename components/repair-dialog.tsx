@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useRef, useState, useTransition } from 'react';
+import { useEffect, useId, useRef, useState, useTransition } from 'react';
 import { applyRepairAction } from '@/app/_actions/repair-apply';
 import type { Refusal } from '@/lib/auth/action-guard';
 import type { RepairOutcome, RepairPlan } from '@/lib/repair/schemas';
@@ -11,15 +11,19 @@ import { RefusalBanner } from './ui/refusal-banner';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** An outcome's components back under their dashboards, for the diff with results. */
-export function outcomeDashboards(outcome: RepairOutcome, titles: ReadonlyMap<string, string>): DiffDashboard[] {
-  const byDashboard = new Map<string, DiffDashboard>();
+/**
+ * An outcome's components back under their dashboards, for the diff with results. An undo's
+ * changes read the other way round: it wrote each edit's before value where its after value was.
+ */
+export function outcomeDashboards(outcome: RepairOutcome): DiffDashboard[] {
+  const byDashboard = new Map<string, DiffDashboard>(outcome.dashboards.map((d) => [d.dashboard_id, { ...d, components: [] }]));
   for (const c of outcome.components) {
-    const entry = byDashboard.get(c.dashboard_id) ?? { dashboard_id: c.dashboard_id, title: titles.get(c.dashboard_id) ?? c.dashboard_id, components: [] };
-    entry.components.push(c);
+    const entry = byDashboard.get(c.dashboard_id) ?? { dashboard_id: c.dashboard_id, title: c.dashboard_id, components: [] };
+    const edits = outcome.kind === 'repair' ? c.edits : c.edits.map((e) => ({ ...e, before: e.after, after: e.before, reason: `undo of: ${e.reason}` }));
+    entry.components.push({ ...c, edits });
     byDashboard.set(c.dashboard_id, entry);
   }
-  return [...byDashboard.values()];
+  return [...byDashboard.values()].filter((d) => d.components.length > 0);
 }
 
 export function outcomeSummary(outcome: RepairOutcome): string {
@@ -36,6 +40,7 @@ export function outcomeSummary(outcome: RepairOutcome): string {
  */
 export function RepairDialog({ plan, onClose, onApplied }: { plan: RepairPlan | null; onClose: () => void; onApplied: (outcome: RepairOutcome) => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   const [outcome, setOutcome] = useState<RepairOutcome | null>(null);
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [pending, startTransition] = useTransition();
@@ -61,18 +66,17 @@ export function RepairDialog({ plan, onClose, onApplied }: { plan: RepairPlan | 
     });
   };
   const c = plan?.counts;
-  const titles = new Map(plan?.dashboards.map((d) => [d.dashboard_id, d.title]));
 
   return (
     <dialog
       ref={dialog}
       onClose={onClose}
-      aria-labelledby="repair-title"
+      aria-labelledby={titleId}
       className="m-auto w-[min(64rem,calc(100vw-2rem))] rounded-lg border border-zinc-300 bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-black/50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
     >
       {plan && c && (
         <div className="space-y-4 p-5">
-          <h2 id="repair-title" className="text-lg font-semibold">
+          <h2 id={titleId} className="text-lg font-semibold">
             {outcome ? 'Repair applied' : 'Repair: review the changes'}
           </h2>
           <p className="text-sm" role="status">
@@ -92,7 +96,7 @@ export function RepairDialog({ plan, onClose, onApplied }: { plan: RepairPlan | 
             </p>
           )}
           <div className="max-h-[60vh] overflow-y-auto">
-            <RepairDiff dashboards={outcome ? outcomeDashboards(outcome, titles) : plan.dashboards} />
+            <RepairDiff dashboards={outcome ? outcomeDashboards(outcome) : plan.dashboards} />
             {!outcome && plan.unfixed.length > 0 && (
               <section aria-label="Findings with no fix known" className="mt-4 text-sm">
                 <h3 className="mb-1 font-semibold">No fix known ({plan.unfixed.length})</h3>

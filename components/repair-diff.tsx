@@ -38,9 +38,9 @@ export function RepairDiff({ dashboards, verb = 'Applied' }: { dashboards: DiffD
                     )}
                   </Cell>
                   <Cell className="font-mono text-xs">{e.field}</Cell>
-                  <Cell className="font-mono text-xs break-all">
-                    <del className="text-red-800 dark:text-red-300">{storedValueText(e.before)}</del> →{' '}
-                    <ins className="text-green-800 no-underline dark:text-green-300">{storedValueText(e.after)}</ins>
+                  <Cell className="font-mono text-xs whitespace-nowrap">
+                    <del className="block text-red-800 dark:text-red-300">{storedValueText(e.before)}</del>
+                    <ins className="block text-green-800 no-underline dark:text-green-300">→ {storedValueText(e.after)}</ins>
                   </Cell>
                   <Cell className="text-xs">{e.reason}</Cell>
                   {ran && (

@@ -35,6 +35,7 @@ export async function runRepair(db: Db, dashboards: RepairDashboard[], options: 
     run_id: options.runId,
     database: db.databaseName,
     by: options.by,
+    dashboards: dashboards.map(({ dashboard_id, title }) => ({ dashboard_id, title })),
     components,
     counts: {
       dashboards: dashboards.length,

@@ -123,6 +123,7 @@ export const repairOutcomeSchema = z.object({
   run_id: z.string(),
   database: z.string(),
   by: z.string(),
+  dashboards: z.array(z.object({ dashboard_id: z.string(), title: z.string() })),
   components: z.array(componentOutcomeSchema),
   counts: z.object({
     dashboards: z.number().int(),

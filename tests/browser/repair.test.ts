@@ -85,7 +85,7 @@ describe('repairing from a dashboard page', () => {
     for (const i of [1, 2, 3]) {
       const text = await rows.nth(i).innerText();
       expect(text).toContain('dc_id');
-      expect(text).toContain(`${ID.nowhere} → ${ID.penguinsJoin}`);
+      expect(text).toMatch(new RegExp(`${ID.nowhere}\\s*→ ${ID.penguinsJoin}`));
     }
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'repair-diff-dialog');
@@ -130,6 +130,10 @@ describe('repairing from a dashboard page', () => {
     expect(await page.getByRole('group', { name: 'Confirm the undo' }).innerText()).toContain(run);
     await page.getByRole('button', { name: 'Confirm undo' }).click();
     await expect.poll(() => page.getByText(`Undo of repair ${run}: restored 4 components.`).isVisible()).toBe(true);
+    // The undo's own diff: what it wrote back, per dashboard, after → before.
+    const restored = page.getByRole('table', { name: 'Changes to dashboard Iris Dashboard copy' }).getByRole('row');
+    expect(await restored.count()).toBe(3);
+    expect(await restored.nth(1).innerText()).toMatch(new RegExp(`${ID.irisTable}\\s*→ ${ID.nowhere}[\\s\\S]*Restored`));
     await expect.poll(() => errorBadge(page)).toContain('2 error');
     for (const id of [ID.irisDashboard, ID.irisCopy]) expect((await dcIds(id)).slice(0, 2)).toEqual([oid(ID.nowhere), oid(ID.nowhere)]);
     expect(await page.getByRole('button', { name: 'Undo last repair…' }).count()).toBe(0);
