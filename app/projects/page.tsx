@@ -12,14 +12,15 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Projects' };
 
 export default async function ProjectsPage() {
-  await requireSession('/projects');
+  const session = await requireSession('/projects');
   const queryClient = getQueryClient();
   const serverError = await prefetchView(queryClient, projectsQuery(), loadProjects, '/projects');
   return (
     <>
       <PageHeader title="Projects" />
       <HydrationBoundary state={dehydrate(queryClient)}>
-        <ProjectsLive serverError={serverError} />
+        {/* The Reseed controls are for admins; the actions check the role again. */}
+        <ProjectsLive serverError={serverError} admin={session.role === 'admin'} />
       </HydrationBoundary>
     </>
   );
