@@ -153,4 +153,22 @@ describe('repairing from a dashboard page', () => {
     await screenshot(page, 'repair-viewer');
     await page.context().close();
   });
+  it("a row's Fix… repairs that one component through the same diff dialog", async () => {
+    const page = await signedInPage();
+    await page.goto(`${server.url}/dashboards/${ID.irisDashboard}`);
+    await expect.poll(() => errorBadge(page)).toContain('2 error');
+    await page.getByRole('button', { name: 'Fix figure Sepal length by variety…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Repair: review the changes' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.getByRole('status').innerText()).toContain('1 change in 1 component of 1 dashboard');
+    await dialog.getByRole('button', { name: 'Apply 1 change' }).click();
+    await expect.poll(() => page.getByRole('dialog', { name: 'Repair applied' }).getByRole('status').innerText()).toMatch(/applied 1 component\./);
+    await page.getByRole('dialog', { name: 'Repair applied' }).getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => errorBadge(page)).toContain('1 error');
+    expect((await dcIds(ID.irisDashboard)).slice(0, 2)).toEqual([oid(ID.irisTable), oid(ID.nowhere)]);
+    expect((await dcIds(ID.irisCopy)).slice(0, 2)).toEqual([oid(ID.nowhere), oid(ID.nowhere)]);
+    // The page's undo now offers this repair: it came back through the page's refresh.
+    await expect.poll(() => page.getByRole('button', { name: 'Undo last repair…' }).count()).toBe(1);
+    await page.context().close();
+  });
 });
