@@ -4,11 +4,14 @@ import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRef, useState, useTransition } from 'react';
 import { reseedAction } from '@/app/_actions/reseed';
+import { reseedPlanAction } from '@/app/_actions/reseed-plan';
 import { seedMissingAction } from '@/app/_actions/seed-missing';
+import type { ReseedPlan } from '@/lib/admin/schemas';
 import type { ActionResult, Refusal } from '@/lib/auth/action-guard';
 import type { OverviewView } from '@/lib/console/views';
 import { PRESERVED_COLLECTIONS } from '@/lib/db/collections';
 import { CollectionTable } from './collection-table';
+import { ReseedPlanTable } from './reseed-plan-table';
 import { Button, inputClass } from './ui/button';
 import { RefusalBanner } from './ui/refusal-banner';
 
@@ -94,6 +97,8 @@ function ReseedDialog({
   const [typed, setTyped] = useState('');
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [pending, startTransition] = useTransition();
+  const [plan, setPlan] = useState<ActionResult<{ plan: ReseedPlan }> | null>(null);
+  const [planning, startPlanning] = useTransition();
   const wiped = collections.filter((c) => !PRESERVED_COLLECTIONS.includes(c.name));
   const total = wiped.reduce((n, c) => n + c.count, 0);
   const confirmed = typed === databaseName;
@@ -102,7 +107,9 @@ function ReseedDialog({
     setFromState(seenState);
     setTyped('');
     setRefusal(null);
+    setPlan(null);
     dialog.current?.showModal();
+    startPlanning(async () => setPlan(await reseedPlanAction({ scope: 'all' })));
   };
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
@@ -139,6 +146,9 @@ function ReseedDialog({
               This deletes <strong>every document</strong> in {wiped.length === 1 ? 'this collection' : `these ${wiped.length} collections`} of{' '}
               <strong>{databaseName}</strong> ({total} documents now), then writes the seed files again, as a new generation under the workers&apos; lock.
             </p>
+            <p className="font-semibold">
+              It deletes every user dashboard and every user account: whatever users made or changed since the last seeding is gone, for good.
+            </p>
             <p>
               Kept: {PRESERVED_COLLECTIONS.join(', ')} (the lock, the state, the history, the sign-in counters). Nobody is signed out. If a run holds the lock,
               nothing starts.
@@ -149,6 +159,9 @@ function ReseedDialog({
           ) : (
             <p className="text-sm">No collection holds seeded data yet: nothing is wiped, everything is seeded.</p>
           )}
+          {planning && !plan && <p className="text-sm">Reading the seed plan…</p>}
+          {plan && !plan.ok && <RefusalBanner refusal={plan} />}
+          {plan?.ok && <ReseedPlanTable plan={plan.plan} caption="The seed plan: what the reseed deletes, writes and keeps, per collection" />}
           <div>
             <label htmlFor="reseed-confirm" className="mb-1 block text-sm font-medium">
               Type the database name, <span className="font-mono">{databaseName}</span>, to confirm

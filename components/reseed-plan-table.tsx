@@ -9,6 +9,7 @@ export function ReseedPlanTable({ plan, caption }: { plan: ReseedPlan; caption: 
     <div className="space-y-2">
       <Table
         caption={caption}
+        showCaption
         columns={['Collection', { label: 'To delete', className: number }, { label: 'To write', className: number }, { label: 'Kept', className: number }]}
       >
         {plan.collections.map((c) => (

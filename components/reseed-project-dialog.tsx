@@ -92,7 +92,7 @@ export function ReseedProjectDialog({ project, onClosed }: { project: Target; on
           Deletes this project&apos;s seeded documents{ready?.project ? ` (from ${ready.project.folder})` : ''} and writes them again from its seed folder, as a
           new run under the workers&apos; lock. Users, other projects and dashboards the seeds do not ship stay. If a run holds the lock, nothing starts.
         </p>
-        {planning && <p className="text-sm">Reading the plan…</p>}
+        {planning && !plan && <p className="text-sm">Reading the plan…</p>}
         {plan && !plan.ok && <RefusalBanner refusal={plan} />}
         {ready && <ReseedPlanTable plan={ready} caption={`What reseeding ${name} does, per collection, counted now`} />}
         <div>

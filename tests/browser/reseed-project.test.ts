@@ -208,6 +208,37 @@ describe('Projects: provenance and the per-project Reseed', () => {
     }
   });
 
+  it("the overview's full Reseed dialog shows the plan for everything and says plainly that user dashboards and accounts go", async () => {
+    const response = await page.goto(`${server.url}/`);
+    expect(response?.status()).toBe(200);
+    await page.getByRole('button', { name: 'Reseed…' }).click();
+    const dialog = page.getByRole('dialog', { name: /Reseed .*: wipe, then seed/ });
+    await eventually(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.innerText()).toContain('It deletes every user dashboard and every user account');
+    const plan = dialog.getByRole('table', { name: /^The seed plan/ });
+    await plan.waitFor();
+    const row = async (collection: string) =>
+      (
+        await plan
+          .getByRole('row')
+          .filter({ has: page.getByRole('cell', { name: collection, exact: true }) })
+          .getByRole('cell')
+          .allInnerTexts()
+      ).map((t) => t.trim());
+    // Everything of users and dashboards is deleted (the account and dashboard users made above among them), the seeds' written again.
+    const [users, dashboards] = await Promise.all([db.collection('users').countDocuments(), db.collection('dashboards').countDocuments()]);
+    expect(await row('users')).toEqual(['users', String(users), '2', '0']);
+    expect(await row('dashboards')).toEqual(['dashboards', String(dashboards), '5', '0']);
+    const notes = (await dialog.getByRole('list', { name: 'What the plan says' }).innerText()).replace(/\s+/g, ' ');
+    expect(notes).toContain('1 dashboard made by users among them');
+    expect(notes).toContain('1 user not in the seeds among them');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'reseed-all-dialog-with-plan');
+    await page.keyboard.press('Escape');
+    await eventually(() => dialog.isVisible()).toBe(false);
+    expect(await db.collection('users').countDocuments()).toBe(users);
+  });
+
   it('a viewer sees the provenance and no Reseed control', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     try {
