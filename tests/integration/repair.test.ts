@@ -209,6 +209,9 @@ describe('bulk replace through the CLI', () => {
     const malformed = await runCli('repair', ['--apply', lying], env(db));
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('the plan file is not a repair plan');
+    const unreachable = await runCli('repair', ['--plan'], { MONGODB_URI: 'mongodb://127.0.0.1:9', MONGODB_TIMEOUT_MS: '500' });
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr).toContain('cannot reach MongoDB at mongodb://127.0.0.1:9 within 500 ms');
     const unknownRun = await runCli('repair', ['--undo', 'repair-never'], env(db));
     expect(unknownRun.code).toBe(2);
     expect(unknownRun.stderr).toContain('no repair run repair-never');
