@@ -273,6 +273,18 @@ describe('the history of a repair', () => {
     expect(await lastRepair(db, ID.penguinsDashboard)).toMatchObject({ run_id: outcome.run_id, undone: true });
   });
 
+  it('a suggestion and a replace that make the same change are one edit', async () => {
+    const db = await brokenDb();
+    const suggested = await buildRepairPlan(db, { dashboard_id: ID.penguinsDashboard, suggested: true });
+    const both = await buildRepairPlan(db, {
+      dashboard_id: ID.penguinsDashboard,
+      suggested: true,
+      replace: [{ field: 'dc_id', from: ID.nowhereDc, to: ID.penguinsJoin }],
+    });
+    expect(both.counts).toEqual(suggested.counts);
+    expect(both.dashboards).toEqual(suggested.dashboards);
+  });
+
   it('two requests that would write one field differently are refused, not resolved by order', async () => {
     const db = await brokenDb();
     await expect(
