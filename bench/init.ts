@@ -4,6 +4,7 @@ import { parseConfig } from '../lib/env';
 import { runEvents } from '../lib/history/run-events';
 import { tallyRun } from '../lib/history/run-tally';
 import { launchWorkers } from '../lib/workers/launch';
+import { listenerPid, sampleCpu } from './cpu-sampler';
 import { serialDepth, startLatencyProxy, type LatencyProxy, type ProxiedCommand } from './latency-proxy';
 
 export interface InitFigures {
@@ -17,6 +18,13 @@ export interface InitFigures {
   /** Of the 16 workers' time: until the holder completed, and from then until the last waiter was ready. */
   init_16_holder_done_ms: number;
   init_16_wake_ms: number;
+  /**
+   * The database process's CPU time in a run (the emulator: one thread, 10 ms ticks), and how busy
+   * the machine's cores were during the 16 workers' race (this machine is shared: not only ours).
+   */
+  init_single_db_cpu_ms: number;
+  init_16_db_cpu_ms: number;
+  init_16_cores_busy_pct: number;
   init_single_rtt0_ms: number;
   init_single_rtt5_ms: number;
   init_single_rtt20_ms: number;
@@ -68,7 +76,7 @@ function holderRoundTrips(commands: readonly ProxiedCommand[]): { total: number;
     serial: serialDepth(flights(window)),
     after: all.length - window.length,
     serialAll: serialDepth(flights(all)),
-    windowMs: release.answeredAt - all[0]!.sentAt,
+    windowMs: Math.round(release.answeredAt - all[0]!.sentAt),
   };
 }
 
@@ -84,7 +92,10 @@ function raceWindow(commands: readonly ProxiedCommand[]): { commands: number; wi
     (c) => c.name === 'update' && c.command.update === 'initialization' && (c.command.updates as Document[]).some((u) => u.u?.$set?.holder === null),
   );
   if (!first || !release?.answeredAt) throw new Error('the proxy saw no acquire or no release');
-  return { commands: sent.filter((c) => c.sentAt >= first.sentAt && c.sentAt <= release.answeredAt!).length, windowMs: release.answeredAt - first.sentAt };
+  return {
+    commands: sent.filter((c) => c.sentAt >= first.sentAt && c.sentAt <= release.answeredAt!).length,
+    windowMs: Math.round(release.answeredAt - first.sentAt),
+  };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -113,7 +124,10 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
     const completed = events.find((e) => e.event === 'completed');
     // The holder's part (first boot to its completion) apart from the waiters' wake-up after it.
     const holderDone = completed ? completed.at.getTime() - tally.started_at!.getTime() : NaN;
+    const cpu = sampler.between(launch.released_at, launch.released_at + tally.elapsed_ms! + 2);
     return {
+      dbCpuMs: cpu.dbCpuMs,
+      busyShare: cpu.busyShare,
       ready: tally.elapsed_ms!,
       wipeSeed: Number(completed?.detail.elapsed_ms ?? NaN),
       startup: launch.startup_ms,
@@ -122,6 +136,7 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
     };
   }
 
+  const sampler = sampleCpu(listenerPid(uri));
   try {
     await run(1, 'warm-up');
     const singles = [];
@@ -174,6 +189,9 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
       init_16_startup_ms: median(sixteens.map((s) => s.startup)),
       init_16_holder_done_ms: median(sixteens.map((s) => s.holderDone)),
       init_16_wake_ms: median(sixteens.map((s) => s.wake)),
+      init_single_db_cpu_ms: median(singles.map((s) => s.dbCpuMs)),
+      init_16_db_cpu_ms: median(sixteens.map((s) => s.dbCpuMs)),
+      init_16_cores_busy_pct: Math.round(100 * median(sixteens.map((s) => s.busyShare))),
       init_single_rtt0_ms: far[0]!.single,
       init_single_rtt5_ms: far[5]!.single,
       init_single_rtt20_ms: far[20]!.single,
@@ -205,7 +223,10 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
       `init: of the 16 workers' time, the holder's wipe and seed took ${figures.init_16_holder_done_ms} ms (alone: ${single} ms), the last waiter's wake-up after it ${figures.init_16_wake_ms} ms (one poll: ${pollMs} ms)`,
     );
     log(
-      `init: first lock attempt to release at no added latency: alone ${figures.init_single_holder_window_ms.toFixed(0)} ms for its ${figures.init_round_trips} commands; among 16 ${figures.init_16_holder_window_ms.toFixed(0)} ms while the database served ${figures.init_16_commands_in_holder_window} commands one at a time (the others are the waiters' first looks, attempts and polls)`,
+      `init: the database's CPU time: ${figures.init_single_db_cpu_ms} ms for one worker's run, ${figures.init_16_db_cpu_ms} ms for the race of 16; the cores were ${figures.init_16_cores_busy_pct} % busy during the race`,
+    );
+    log(
+      `init: first lock attempt to release at no added latency: alone ${figures.init_single_holder_window_ms} ms for its ${figures.init_round_trips} commands; among 16 ${figures.init_16_holder_window_ms} ms while the database served ${figures.init_16_commands_in_holder_window} commands one at a time (the others are the waiters' first looks, attempts and polls)`,
     );
     const met = (value: number, target: number) => (value <= target ? 'met' : 'NOT met');
     for (const rtt of RTTS) {
@@ -221,6 +242,7 @@ export async function benchInit(uri: string, log: (line: string) => void): Promi
     );
     return figures;
   } finally {
+    sampler.stop();
     await db.dropDatabase().catch(() => {});
     await client.close();
   }
