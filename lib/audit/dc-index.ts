@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import { OBJECT_ID_HEX } from '../schemas/object-id';
+import { OBJECT_ID_HEX } from '../schemas/object-id-hex';
 
 /**
  * What the audit knows about every project, workflow and data collection, built from one read of

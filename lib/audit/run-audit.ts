@@ -1,6 +1,6 @@
 import { ObjectId, type Db, type Document } from 'mongodb';
 import { DASHBOARDS, DELTATABLES, PROJECTS } from '../db/collections';
-import { OBJECT_ID_HEX } from '../schemas/object-id';
+import { OBJECT_ID_HEX } from '../schemas/object-id-hex';
 import { auditDashboardsAsync, idKey, type DashboardLookup } from './audit-dashboards';
 import { buildDcIndex, PROJECT_PROJECTION } from './dc-index';
 import { digestDashboard, type DashboardDigest } from './digest';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { componentLocationSchema, FIX_FIELDS, storedValueSchema, type ComponentLocation } from '../audit/types';
-import { OBJECT_ID_HEX } from '../schemas/object-id';
+import { OBJECT_ID_HEX } from '../schemas/object-id-hex';
 
 /**
  * The one shape of a repair: the plan the CLI writes to a file, the server action returns and the

@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import type { StoredValue } from '../audit/types';
-import { OBJECT_ID_HEX } from '../schemas/object-id';
+import { OBJECT_ID_HEX } from '../schemas/object-id-hex';
 
 /**
  * The value of a new id written where `before` was, in the form `before` had: an ObjectId where an

@@ -2,7 +2,7 @@
 // driver's CJS one, and its ObjectIds are then of another class than the driver's (instanceof fails).
 import { BSON, ObjectId } from 'mongodb';
 import { parseDocument } from 'yaml';
-import { OBJECT_ID_HEX } from '../schemas/object-id';
+import { OBJECT_ID_HEX } from '../schemas/object-id-hex';
 import { at, type Problems } from './problems';
 
 type Loose = Record<string, unknown>;
