@@ -8,13 +8,15 @@
 import { MongoClient, ObjectId, type Db } from 'mongodb';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { seenStateKey } from '../../lib/admin/seen-state';
 import { ServerClock } from '../../lib/db/server-clock';
 import { workersReportSchema, type WorkersReport } from '../../lib/history/verdict';
 import { acquireLease } from '../../lib/lock/lease';
 import { lastJsonLine, runCli } from '../support/cli';
 import { TEST_PASSWORDS } from '../support/seeds';
+import { callAction, findAction, signInCookie } from './support/actions';
 import { launchBrowser, screenshot, seriousA11yViolations } from './support/browser';
-import { startConsole, VIEWER, type ConsoleServer } from './support/console-server';
+import { ADMIN, startConsole, VIEWER, type ConsoleServer } from './support/console-server';
 import { signIn } from './support/sign-in';
 
 const IRIS = { id: '646b0f3c1e4a2d7f8e5b8c9a', name: 'Iris Dataset Project Data Analysis', folder: 'init/iris' };
@@ -137,6 +139,7 @@ describe('Projects: provenance and the per-project Reseed', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'reseed-project-dialog');
 
+    const stateBefore = await db.collection<{ _id: string; generation: string; fence: number }>('initialization').findOne({ _id: 'init_state' });
     // A double click: one run. Its progress, then its verdict, show in the dialog.
     await confirm.dblclick();
     const progress = dialog.getByRole('region', { name: 'Progress of the run' });
@@ -163,6 +166,17 @@ describe('Projects: provenance and the per-project Reseed', () => {
     expect(boots).toHaveLength(1);
     expect(events.filter((e) => e.event === 'completed')).toHaveLength(1);
     expect(events.filter((e) => e.event === 'seeded-project').map((e) => e.detail.project_id)).toEqual([IRIS.id]);
+    expect(await db.collection('init_history').countDocuments({ run_id: /^reseed-project-/, event: 'boot' })).toBe(1);
+
+    // The same request again from the state the dialog saw (a click that got through, another tab): that run, nothing new.
+    // A wrong name is refused by the action itself too, not only by the disabled button.
+    const cookie = await signInCookie(server, ADMIN);
+    const reseedProject = findAction('reseedProjectAction');
+    const request = { seen_state: seenStateKey(stateBefore), project_id: IRIS.id, confirm_project: IRIS.name };
+    expect((await callAction(server, reseedProject, [request], cookie)).result).toMatchObject({ ok: true, run_id: runId, already_started: true });
+    const wrongName = await callAction(server, reseedProject, [{ ...request, seen_state: 'none', confirm_project: 'iris' }], cookie);
+    expect(wrongName.result).toMatchObject({ ok: false, code: 'invalid' });
+    expect(String(wrongName.result?.error)).toContain(`type the project's name, ${IRIS.name}, exactly`);
     expect(await db.collection('init_history').countDocuments({ run_id: /^reseed-project-/, event: 'boot' })).toBe(1);
 
     // Kept: the user's dashboard and account, the other projects as they were.
