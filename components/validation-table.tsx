@@ -57,13 +57,14 @@ export function ValidationTable({
         <Row key={`${row.tab_id}-${row.location.position}-${row.index}`} data-status={row.status}>
           <Cell>{row.component_type}</Cell>
           <Cell>{row.title ?? '—'}</Cell>
-          <Cell>{row.dc_id ? <CopyValue value={row.dc_id} label={`DC id of ${row.title ?? row.component_type}`} /> : '—'}</Cell>
+          {/* An id is read whole: the wide columns (reasons, fix) wrap instead, and the table scrolls sideways. */}
+          <Cell className="min-w-[15rem]">{row.dc_id ? <CopyValue value={row.dc_id} label={`DC id of ${row.title ?? row.component_type}`} /> : '—'}</Cell>
           <Cell>{row.dc_tag ?? '—'}</Cell>
           <Cell className="text-xs">{[row.project_name, row.workflow].filter(Boolean).join(' · ') || '—'}</Cell>
           <Cell>
             <StatusBadge status={row.status} />
           </Cell>
-          <Cell className="text-xs">
+          <Cell className="min-w-[16rem] text-xs">
             {row.reasons.length === 0 ? (
               '—'
             ) : (
@@ -74,7 +75,7 @@ export function ValidationTable({
               </ul>
             )}
           </Cell>
-          <Cell className="text-xs">
+          <Cell className="min-w-[16rem] text-xs">
             <SuggestedFix suggestion={row.suggestion} />
           </Cell>
           {rowActions ? <Cell>{rowActions(row)}</Cell> : null}
