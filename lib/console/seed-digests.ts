@@ -35,6 +35,7 @@ async function load(cfg: Config): Promise<SeedDigests> {
     return { readable: true, projects: new Map(seeds.projects.map((p) => [p.project._id.toHexString(), { folder: p.folder, digest: p.digest }])) };
   } catch {
     // Invalid or unreadable seeds are the seeds check's to explain: the Projects page only says so.
+    // Kept like a good load: seeds that fail stay failed until a file changes, and every poll would pay the load again.
     return { readable: false };
   }
 }
