@@ -2,7 +2,6 @@ import { ObjectId } from 'mongodb';
 import { z } from 'zod';
 import { OBJECT_ID_HEX } from './object-id-hex';
 
-
 /** An ObjectId in a document read from or written to the database. */
 export const objectIdSchema = z.instanceof(ObjectId, { message: 'expected an ObjectId' });
 
