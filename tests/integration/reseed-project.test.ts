@@ -73,6 +73,22 @@ async function notIris(): Promise<Record<string, Document[]>> {
   };
 }
 
+/** A worker's boot that has taken the lease and stays there (paused at its `acquired` event) until resumed. */
+async function bootHoldingTheLease(name: string, generation: string): Promise<{ boot: Promise<WorkerOutcome>; resume: () => void }> {
+  let resume!: () => void;
+  const paused = new Promise<void>((resolve) => (resume = resolve));
+  let holding!: () => void;
+  const held = new Promise<void>((resolve) => (holding = resolve));
+  const onEvent = async (e: { event: string }) => {
+    if (e.event !== 'acquired') return;
+    holding();
+    await paused;
+  };
+  const boot = runWorker(db(), await testWorkerOptions(name, generation, { onEvent }));
+  await held;
+  return { boot, resume };
+}
+
 describe('per-project reseed (lib/admin/start-run, reseed-plan, init/scope)', () => {
   it("reseeds iris only: a user's dashboard in iris and a new user stay, the other projects are byte-identical, iris is fresh", async () => {
     await seedAs(db(), 'g-base', true);
@@ -161,22 +177,7 @@ describe('per-project reseed (lib/admin/start-run, reseed-plan, init/scope)', ()
   });
 
   it("is refused while a worker's boot holds the lease, names that worker, and changes nothing", async () => {
-    let resume!: () => void;
-    const paused = new Promise<void>((resolve) => (resume = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    const boot = runWorker(
-      db(),
-      await testWorkerOptions('booting-worker', 'g-boot-holds', {
-        onEvent: async (e) => {
-          if (e.event === 'acquired') {
-            holding();
-            await paused;
-          }
-        },
-      }),
-    );
-    await held;
+    const { boot, resume } = await bootHoldingTheLease('booting-worker', 'g-boot-holds');
     const lock = await readLock(db());
     expect(lock?.holder?.worker_id).toContain('booting-worker');
     const seen = (await reseedPlan(db(), cfg, { project: IRIS.toHexString() })).seen_state;
@@ -253,27 +254,11 @@ describe('per-project reseed (lib/admin/start-run, reseed-plan, init/scope)', ()
     expect(report.outcome).toBe('acquired');
     expect((await db().collection(PROJECTS).findOne({ _id: IRIS }))?.seeded_run_id).toBe(report.run_id);
 
-    let resume!: () => void;
-    const paused = new Promise<void>((resolve) => (resume = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    const boot = runWorker(
-      db(),
-      await testWorkerOptions('cli-blocker', 'g-cli-blocker', {
-        onEvent: async (e) => {
-          if (e.event === 'acquired') {
-            holding();
-            await paused;
-          }
-        },
-      }),
-    );
-    await held;
+    const { boot, resume } = await bootHoldingTheLease('cli-blocker', 'g-cli-blocker');
     const refused = await runCli('reseed', ['--project', IRIS.toHexString(), '--yes'], env);
     resume();
     await boot;
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('cli-blocker');
-    await sleep(0);
   });
 });
