@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
 import { launchBrowser, screenshot, seriousA11yViolations } from './support/browser';
 import { VIEWER, startConsole, type ConsoleServer } from './support/console-server';
-import { signIn } from './support/sign-in';
+import { signedInPage as signInPage, type Credentials } from './support/sign-in';
 
 let server: ConsoleServer;
 let browser: Browser;
@@ -30,11 +30,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function signedInPage(user?: { email: string; password: string }): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, server, user);
-  return page;
-}
+const signedInPage = (user?: Credentials): Promise<Page> => signInPage(browser, server, user);
 
 describe('the race drill page', () => {
   it('is for admins: a viewer is told so and gets no drill controls', async () => {

@@ -10,7 +10,7 @@ import { DASHBOARDS, INIT_HISTORY } from '../../lib/db/collections';
 import { runCli } from '../support/cli';
 import { launchBrowser, screenshot, seriousA11yViolations } from './support/browser';
 import { VIEWER, startConsole, type ConsoleServer } from './support/console-server';
-import { signIn } from './support/sign-in';
+import { signedInPage as signInPage, type Credentials } from './support/sign-in';
 
 const oid = (hex: string) => new ObjectId(hex);
 const ID = {
@@ -54,11 +54,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function signedInPage(user?: { email: string; password: string }): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, server, user);
-  return page;
-}
+const signedInPage = (user?: Credentials): Promise<Page> => signInPage(browser, server, user);
 
 const dcIds = async (id: string) => ((await db.collection(DASHBOARDS).findOne({ _id: oid(id) }))!.stored_metadata as Document[]).map((c) => c.dc_id);
 /** The page's count badge, e.g. "3 error": polled, since the audit comes back live. */

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ADMIN, type ConsoleServer } from './console-server';
 
 export interface Credentials {
@@ -32,4 +32,11 @@ export async function signIn(page: Page, server: ConsoleServer, user: Credential
     throw new Error(`signing in as ${user.email} did not leave the sign-in page: ${text.trim().slice(0, 500) || (error as Error).message}`);
   }
   await page.waitForLoadState('load');
+}
+
+/** A page in a fresh browser context of its own, signed in as `user` (the admin by default). */
+export async function signedInPage(browser: Browser, server: ConsoleServer, user: Credentials = ADMIN): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, server, user);
+  return page;
 }
