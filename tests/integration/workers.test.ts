@@ -95,8 +95,6 @@ describe('N worker processes against one database', () => {
     expect(v).toMatchObject({
       workers: 16,
       acquired: 1,
-      waited: 15,
-      skipped: 0,
       failed: 0,
       lost: 0,
       wipes: 1,
@@ -105,6 +103,9 @@ describe('N worker processes against one database', () => {
       invalid_components: 0,
       pass: true,
     });
+    // Every other worker waited for the holder, or (starved of CPU on a small machine) first
+    // looked once the generation was complete and skipped: both are right, neither initialized.
+    expect(v.waited + v.skipped).toBe(15);
 
     // Counted again from the history and the database, not from the command's report.
     const events = await history({ run_id: v.run_id });
@@ -142,7 +143,8 @@ describe('N worker processes against one database', () => {
     const result = await runCli('workers', ['-n', '16', '--wipe', '--generation', 'g2', '--json'], env());
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const v = workersReportSchema.parse(lastJsonLine(result.stdout));
-    expect(v).toMatchObject({ workers: 16, acquired: 1, wipes: 1, waited: 15, skipped: 0, failed: 0, projects: 3, dashboards: 5, invalid_components: 0 });
+    expect(v).toMatchObject({ workers: 16, acquired: 1, wipes: 1, failed: 0, projects: 3, dashboards: 5, invalid_components: 0 });
+    expect(v.waited + v.skipped).toBe(15);
     const events = await history({ run_id: v.run_id });
     expect(events.filter((e) => e.event === 'wiped')).toHaveLength(1);
     const fence = events.find((e) => e.event === 'acquired')!.fence!;
