@@ -47,6 +47,20 @@ export interface WipeSnapshot {
 const SNAPSHOT_BATCH = 100_000;
 
 /**
+ * The snapshot's one aggregate, run on the first target's collection: each target's documents
+ * older than `fence`, as `{_id, c: collection}`, the others' through `$unionWith` (MongoDB 4.4+).
+ * Exported for the probe, which sends exactly this shape.
+ */
+export function snapshotPipeline(targets: readonly WipeTarget[], fence: number): Document[] {
+  const pipeline = ({ name, filter }: WipeTarget): Document[] => [
+    { $match: Object.keys(filter).length === 0 ? olderThan(fence) : { $and: [filter, olderThan(fence)] } },
+    { $project: { _id: 1, c: { $literal: name } } },
+  ];
+  const [first, ...rest] = targets;
+  return first ? [...pipeline(first), ...rest.map((target) => ({ $unionWith: { coll: target.name, pipeline: pipeline(target) } }))] : [];
+}
+
+/**
  * Reads the `_id`s of every target's documents older than this holder's fence, in ONE command for
  * all collections (the first target's aggregate, the others' pipelines `$unionWith` it), so the
  * wipe's snapshot costs one round trip however many collections there are.
@@ -55,16 +69,11 @@ export async function wipeSnapshot(db: Db, lease: Lease, targets: readonly WipeT
   lease.assertUsable();
   const names = targets.map((t) => t.name);
   const ids = new Map<string, unknown[]>(names.map((name) => [name, []]));
-  const [first, ...rest] = targets;
+  const first = targets[0];
   if (!first) return { names, ids };
-  const pipeline = ({ name, filter }: WipeTarget): Document[] => [
-    { $match: Object.keys(filter).length === 0 ? olderThan(lease.fence) : { $and: [filter, olderThan(lease.fence)] } },
-    { $project: { _id: 1, c: { $literal: name } } },
-  ];
-  const stages = [...pipeline(first), ...rest.map((target) => ({ $unionWith: { coll: target.name, pipeline: pipeline(target) } }))];
   const rows = await db
     .collection(first.name)
-    .aggregate<{ _id: unknown; c: string }>(stages, { batchSize: SNAPSHOT_BATCH, ...committed() })
+    .aggregate<{ _id: unknown; c: string }>(snapshotPipeline(targets, lease.fence), { batchSize: SNAPSHOT_BATCH, ...committed() })
     .toArray();
   for (const row of rows) ids.get(row.c)?.push(row._id);
   return { names, ids };

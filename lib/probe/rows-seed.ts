@@ -1,5 +1,6 @@
 import type { Document, UpdateFilter } from 'mongodb';
 import { STATE_ID, describeError, fencedReplace, fencedWipeFilter, show } from './commands';
+import { snapshotPipeline } from '../init/wipe';
 import { rowCollection, type Loose, type RowDef } from './context';
 import { DOC } from './docs-urls';
 
@@ -81,20 +82,32 @@ export const seedUniqueCollision: RowDef = {
 
 export const wipeFencedDelete: RowDef = {
   id: 'wipe-fenced-delete',
-  behaviour: 'listCollections, find the _ids, then deleteMany {_id: {$in}, fence lower or missing}',
+  behaviour: "listCollections, one aggregate of every collection's _ids ($unionWith), then deleteMany {_id: {$in}, fence lower or missing}",
   needs: 'deletes only what existed when the wipe began and no newer holder stamped; never drop',
   doc: DOC.deleteMany,
   async run(ctx) {
     const coll = rowCollection<Loose>(ctx, 'wipe-fenced-delete', 'dashboards');
+    const other = rowCollection<Loose>(ctx, 'wipe-fenced-delete', 'projects');
     await coll.insertMany([
       { _id: 'unstamped' },
       { _id: 'older', seeded_fence: 3 },
       { _id: 'mine', seeded_fence: MY_FENCE },
       { _id: 'newer', seeded_fence: 8 },
     ]);
+    await other.insertMany([
+      { _id: 'p-older', seeded_fence: 1 },
+      { _id: 'p-newer', seeded_fence: 9 },
+    ]);
     const names = (await ctx.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
     if (!names.includes(coll.collectionName)) return { pass: false, observed: `listCollections did not list ${coll.collectionName}` };
-    const ids = (await coll.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+    // The product's snapshot: one aggregate for both collections (lib/init/wipe.ts).
+    const targets = [coll, other].map((c) => ({ name: c.collectionName, filter: {} }));
+    const rows = await coll.aggregate<{ _id: string; c: string }>(snapshotPipeline(targets, MY_FENCE)).toArray();
+    const ids = rows.filter((r) => r.c === coll.collectionName).map((r) => r._id);
+    const otherIds = rows.filter((r) => r.c === other.collectionName).map((r) => r._id);
+    if (JSON.stringify(otherIds) !== JSON.stringify(['p-older'])) {
+      return { pass: false, observed: `the $unionWith snapshot listed ${show(otherIds)} of the second collection, expected ["p-older"]` };
+    }
     // Written after the wipe listed the collection: a user's dashboard the wipe must not reach.
     await coll.insertOne({ _id: 'after-listing' });
     const deleted = await coll.deleteMany(fencedWipeFilter(ids, MY_FENCE));
@@ -102,7 +115,7 @@ export const wipeFencedDelete: RowDef = {
     const expected = ['after-listing', 'mine', 'newer'];
     return {
       pass: deleted.deletedCount === 2 && JSON.stringify(left) === JSON.stringify(expected),
-      observed: `listed ${ids.length}, deleted ${deleted.deletedCount}, left ${left.join(', ')}`,
+      observed: `listed ${ids.length} (+${otherIds.length} by $unionWith), deleted ${deleted.deletedCount}, left ${left.join(', ')}`,
     };
   },
 };
