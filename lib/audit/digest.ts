@@ -1,3 +1,5 @@
+// First: zod must be jitless in the browser before any schema is made (see jitless-zod.ts).
+import '../console/jitless-zod';
 import { z } from 'zod';
 import { countsSchema, type DashboardReport } from './types';
 

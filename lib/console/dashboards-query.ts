@@ -1,3 +1,5 @@
+// First: zod must be jitless in the browser before any schema is made (see jitless-zod.ts).
+import './jitless-zod';
 import { z } from 'zod';
 import { attentionSummary, DIGEST_STATUSES, type DashboardDigest } from '../audit/digest';
 import type { AuditDigest } from '../audit/run-audit';
