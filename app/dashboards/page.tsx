@@ -1,12 +1,11 @@
 import { HydrationBoundary, dehydrate } from '@tanstack/react-query';
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { prefetchView } from '@/app/_lib/prefetch';
 import { pathWithQuery, requireSession } from '@/app/_lib/session';
 import { DashboardsLive } from '@/components/dashboards-live';
 import { getQueryClient } from '@/components/get-query-client';
 import { dashboardsListQuery } from '@/components/queries';
-import { Banner } from '@/components/ui/banner';
+import { BadViewPage } from '@/components/bad-view-page';
 import { PageHeader } from '@/components/ui/page-header';
 import { loadDashboardsList } from '@/lib/console/audit-view';
 import { dashboardsQueryEntries, dashboardsQuerySchema } from '@/lib/console/dashboards-query';
@@ -25,21 +24,13 @@ export default async function DashboardsPage({ searchParams }: { searchParams: P
   const input = dashboardsQuerySchema.safeParse(dashboardsQueryEntries(params));
   if (!input.success) {
     return (
-      <>
-        <PageHeader title="Dashboards" />
-        <Banner title="This view of the list cannot be shown">
-          <ul>
-            {zodIssueLines(input.error).map((m) => (
-              <li key={m}>{m}</li>
-            ))}
-          </ul>
-          <p className="mt-1">
-            <Link className="underline" href="/dashboards">
-              Show every dashboard
-            </Link>
-          </p>
-        </Banner>
-      </>
+      <BadViewPage
+        title="Dashboards"
+        banner="This view of the list cannot be shown"
+        problems={zodIssueLines(input.error)}
+        clearHref="/dashboards"
+        clearLabel="Show every dashboard"
+      />
     );
   }
   const queryClient = getQueryClient();

@@ -5,7 +5,7 @@ import { pathWithQuery, requireSession } from '@/app/_lib/session';
 import { getQueryClient } from '@/components/get-query-client';
 import { eventsQuery, runsQuery } from '@/components/queries';
 import { WorkersLive } from '@/components/workers-live';
-import { Banner } from '@/components/ui/banner';
+import { BadViewPage } from '@/components/bad-view-page';
 import { eventsQuerySchema, filterChoices, historyMatch, queryEvents, runsQuerySchema } from '@/lib/console/history-query';
 import { listRuns } from '@/lib/console/runs';
 import { eventsApiQuery, runsApiQuery } from '@/lib/console/urls';
@@ -27,23 +27,14 @@ export default async function WorkersPage({ searchParams }: { searchParams: Prom
   const eventsInput = eventsQuerySchema.safeParse(eventsApiQuery(params));
   if (!runsInput.success || !eventsInput.success) {
     // The two inputs share the filters: a bad filter is named once.
-    const problems = new Set([runsInput.error, eventsInput.error].flatMap((error) => (error ? zodIssueLines(error) : [])));
     return (
-      <>
-        <PageHeader title="Workers" />
-        <Banner title="These filters cannot be used">
-          <ul>
-            {[...problems].map((m) => (
-              <li key={m}>{m}</li>
-            ))}
-          </ul>
-          <p className="mt-1">
-            <a className="underline" href="/workers">
-              Clear the filters
-            </a>
-          </p>
-        </Banner>
-      </>
+      <BadViewPage
+        title="Workers"
+        banner="These filters cannot be used"
+        problems={[runsInput.error, eventsInput.error].flatMap((error) => (error ? zodIssueLines(error) : []))}
+        clearHref="/workers"
+        clearLabel="Clear the filters"
+      />
     );
   }
   const { skip, limit, ...filter } = runsInput.data;

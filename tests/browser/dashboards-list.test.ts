@@ -127,6 +127,25 @@ describe('the dashboards list', () => {
     await eventually(() => titles()).toEqual(seen.slice(3, 6));
   });
 
+  it('a URL asking for a view the list cannot show names every problem and links back, on the dashboards and the workers page', async () => {
+    await page.goto(`${server.url}/dashboards?sort=nonsense&status=broken`);
+    // Next.js's route announcer is an alert too: the banner is the one with the text.
+    const alert = page.getByRole('alert').filter({ hasText: 'This view of the list cannot be shown' });
+    await expect.poll(() => alert.count()).toBe(1);
+    const text = await alert.innerText();
+    expect(text).toMatch(/sort must be one of/);
+    expect(text).toMatch(/status must be one of/);
+    await alert.getByRole('link', { name: 'Show every dashboard' }).click();
+    await eventually(() => titles().then((t) => t.length)).toBeGreaterThan(0);
+    expect(url().search).toBe('');
+
+    await page.goto(`${server.url}/workers?runs_skip=many`);
+    const workersAlert = page.getByRole('alert').filter({ hasText: 'These filters cannot be used' });
+    await expect.poll(() => workersAlert.count()).toBe(1);
+    await workersAlert.getByRole('link', { name: 'Clear the filters' }).click();
+    await page.waitForURL((u) => u.pathname === '/workers' && u.search === '');
+  });
+
   it("the overview's invalid components link opens the list of dashboards with errors; a repair shows there without a reload", async () => {
     await page.goto(`${server.url}/`);
     await page.getByRole('link', { name: '2 invalid components: the dashboards with errors' }).click();
