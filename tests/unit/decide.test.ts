@@ -41,6 +41,13 @@ describe('decide: one look, one decision', () => {
     });
   });
 
+  it('a state left by a per-project run does not vouch for the seed digest: a boot without wipe seeds again', () => {
+    const perProject = state({ seed_digest: 'digest-a', projects: ['646b0f3c1e4a2d7f8e5b8c9a'] });
+    expect(decide({ lock: null, state: perProject, now }, mine, false)).toMatchObject({ step: 'acquire', adopting: false });
+    // Its own generation (or a remembered one) is still in place, whatever the run's scope.
+    expect(decide({ lock: null, state: { ...perProject, generation: 'g-boot' }, now }, mine, false)).toMatchObject({ step: 'done' });
+  });
+
   it('waits while a lease is live, whoever holds it', () => {
     expect(decide({ lock: lock({ holder, lease_expires_at: later }), state: null, now }, mine, false)).toEqual({
       step: 'wait',
