@@ -392,7 +392,8 @@ def cmd_hello(db_name, cmd):
 
 
 def cmd_build_info(db_name, cmd):
-    return {'version': '6.0.0-emulator', 'versionArray': [6, 0, 0, 0], 'gitVersion': 'mongomock',
+    major = 8 if WIRE_VERSION >= BULK_WRITE_MIN_WIRE else 6
+    return {'version': '%d.0.0-emulator' % major, 'versionArray': [major, 0, 0, 0], 'gitVersion': 'mongomock',
             'modules': [], 'bits': 64, 'maxBsonObjectSize': 16 * 1024 * 1024, 'ok': 1}
 
 
@@ -1102,7 +1103,7 @@ def finish_failpoint(data, cmd, db_name, name):
 # --- replica-set mode: sessions, transactions, retryable writes ----------------------------------
 
 WRITE_COMMANDS = {'insert', 'update', 'delete', 'findAndModify', 'findandmodify'}
-TXN_COMMANDS = WRITE_COMMANDS | {'find', 'getMore', 'killCursors', 'aggregate', 'distinct',
+TXN_COMMANDS = WRITE_COMMANDS | {'bulkWrite', 'find', 'getMore', 'killCursors', 'aggregate', 'distinct',
                                  'commitTransaction', 'abortTransaction'}
 TXN_STANDALONE = 'Transaction numbers are only allowed on a replica set member or mongos'
 sessions = {}  # lsid id bytes -> Session
@@ -1519,7 +1520,8 @@ def txn_execute(cmd, db_name, name, handler):
     finally:
         active_txn = None
     # Any failed statement aborts the transaction, as on a real server.
-    if isinstance(reply, dict) and (not reply.get('ok') or reply.get('writeErrors')) and txn.state == 'open':
+    if isinstance(reply, dict) and (not reply.get('ok') or reply.get('writeErrors') or reply.get('nErrors')) \
+            and txn.state == 'open':
         end_txn(txn, 'aborted')
     return reply
 
@@ -1551,6 +1553,84 @@ def txn_write(txn, cmd, db_name, name, handler):
     return reply
 
 
+# --- bulkWrite: MongoDB 8.0's cross-collection write (only with --wire-version 25 or more) --------
+
+BULK_WRITE_MIN_WIRE = 25  # MongoDB 8.0
+
+
+def bulk_write_sub(op, ns_info):
+    """One `bulkWrite` operation as the single-statement insert/update/delete command it stands for."""
+    for kind in ('insert', 'update', 'delete'):
+        if kind in op:
+            db_name, _, coll = ns_info[int(op[kind])]['ns'].partition('.')
+            break
+    else:
+        raise CommandError(9, 'bulkWrite: an operation must be insert, update or delete: %r' % list(op))
+    if kind == 'insert':
+        return kind, db_name, {'insert': coll, 'documents': [op['document']]}
+    if kind == 'update':
+        if op.get('arrayFilters') or op.get('hint') or op.get('sort') or op.get('collation'):
+            raise CommandError(2, 'the emulator does not implement bulkWrite updates with arrayFilters, hint, sort '
+                                  'or collation')
+        return kind, db_name, {'update': coll, 'updates': [{'q': op.get('filter') or {}, 'u': op.get('updateMods'),
+                                                             'upsert': bool(op.get('upsert')),
+                                                             'multi': bool(op.get('multi'))}]}
+    return kind, db_name, {'delete': coll, 'deletes': [{'q': op.get('filter') or {}, 'limit': 0 if op.get('multi') else 1}]}
+
+
+def cmd_bulk_write(db_name, cmd):
+    """`bulkWrite` on admin: its operations in order, each as the write command it stands for (in
+    the open transaction, when there is one), answered as MongoDB 8.0 does: counts, and a cursor of
+    one result (or write error) per operation. An error that is not a write error (a write
+    conflict in a transaction) is the whole command's answer, as on a real server."""
+    if WIRE_VERSION < BULK_WRITE_MIN_WIRE:
+        return {'ok': 0, 'errmsg': "no such command: 'bulkWrite'", 'code': 59, 'codeName': 'CommandNotFound'}
+    if db_name != 'admin':
+        return error_reply(CommandError(13, 'bulkWrite may only be run against the admin database.'))
+    if active_txn is None and open_txns:
+        return error_reply(CommandError(2, 'the emulator runs bulkWrite outside a transaction only while no '
+                                           'transaction is open (it would have to wait for them)'))
+    ordered = cmd.get('ordered', True)
+    ns_info = cmd.get('nsInfo') or []
+    counts = {'nErrors': 0, 'nInserted': 0, 'nUpserted': 0, 'nMatched': 0, 'nModified': 0, 'nDeleted': 0}
+    batch = []
+    for index, op in enumerate(cmd.get('ops') or []):
+        try:
+            kind, target_db, sub = bulk_write_sub(op, ns_info)
+        except CommandError as exc:
+            return error_reply(exc)
+        handler = COMMANDS[kind]
+        reply = txn_write(active_txn, sub, target_db, kind, handler) if active_txn is not None \
+            else run_handler(handler, target_db, sub)
+        if not isinstance(reply, dict) or not reply.get('ok'):
+            return reply
+        if reply.get('writeErrors'):
+            error = dict(reply['writeErrors'][0])
+            error.pop('index', None)
+            batch.append(dict(ok=0, idx=index, **error))
+            counts['nErrors'] += 1
+            if ordered:
+                break
+            continue
+        entry = {'ok': 1, 'idx': index, 'n': reply.get('n', 0)}
+        if kind == 'insert':
+            counts['nInserted'] += reply.get('n', 0)
+        elif kind == 'delete':
+            counts['nDeleted'] += reply.get('n', 0)
+        else:
+            upserted = reply.get('upserted') or []
+            if upserted:
+                entry['upserted'] = {'_id': upserted[0]['_id']}
+                counts['nUpserted'] += 1
+            else:
+                counts['nMatched'] += reply.get('n', 0)
+                counts['nModified'] += reply.get('nModified', 0)
+            entry['nModified'] = reply.get('nModified', 0)
+        batch.append(entry)
+    firstBatch = batch if not cmd.get('errorsOnly') else [r for r in batch if not r['ok']]
+    return dict(ok=1, cursor={'id': Int64(0), 'firstBatch': firstBatch, 'ns': 'admin.$cmd.bulkWrite'}, **counts)
+
+
 # --- commands, dispatch and the loop -------------------------------------------------------------
 
 COMMANDS = {
@@ -1570,6 +1650,7 @@ COMMANDS = {
     'dropIndexes': cmd_drop_indexes, 'deleteIndexes': cmd_drop_indexes,
     'configureFailPoint': cmd_configure_fail_point, 'releaseFailPoint': cmd_release_fail_point,
     'failPointStatus': cmd_fail_point_status,
+    'bulkWrite': cmd_bulk_write,
 }
 
 
@@ -1788,10 +1869,12 @@ def serve(listener, stop):
 
 
 def main():
-    global REPLSET, HOST, TXN_LIFETIME_S
+    global REPLSET, HOST, TXN_LIFETIME_S, WIRE_VERSION
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--port', type=int, default=0)
     parser.add_argument('--replset', metavar='NAME', help='run as a one-member replica set of this name')
+    parser.add_argument('--wire-version', type=int, default=WIRE_VERSION,
+                        help='the maxWireVersion hello reports (default 17, MongoDB 6.0; 25 = 8.0 adds bulkWrite)')
     parser.add_argument('--transaction-lifetime-seconds', type=float, default=60.0,
                         help='open transactions abort this long after they start (default 60)')
     args = parser.parse_args()
@@ -1803,6 +1886,7 @@ def main():
     port = listener.getsockname()[1]
     HOST = '127.0.0.1:%d' % port
     REPLSET = args.replset
+    WIRE_VERSION = args.wire_version
     TXN_LIFETIME_S = args.transaction_lifetime_seconds
     suffix = '/?replicaSet=%s' % REPLSET if REPLSET else ''
     print('MONGODB_URI=mongodb://127.0.0.1:%d%s' % (port, suffix), flush=True)

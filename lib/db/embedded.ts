@@ -80,6 +80,8 @@ async function startMongod(options: EmbeddedDbOptions, allowDownload: boolean): 
 export interface EmulatorOptions extends EmbeddedDbOptions {
   /** Open transactions abort this long after they start (the emulator's default: 60). */
   transactionLifetimeSeconds?: number;
+  /** The maxWireVersion it reports: 17 (MongoDB 6.0) by default; 25 (8.0) adds the `bulkWrite` command. */
+  wireVersion?: number;
 }
 
 /** Always the emulator, whatever EMBEDDED_DB says: for tests that use its fault points. */
@@ -91,6 +93,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Embe
   }
   const args = [EMULATOR_SCRIPT, '--port', String(options.port ?? 0)];
   if (options.replSet) args.push('--replset', options.replSet);
+  if (options.wireVersion !== undefined) args.push('--wire-version', String(options.wireVersion));
   if (options.transactionLifetimeSeconds !== undefined) {
     args.push('--transaction-lifetime-seconds', String(options.transactionLifetimeSeconds));
   }
