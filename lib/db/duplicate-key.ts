@@ -11,6 +11,10 @@ export interface DuplicateKey {
 
 function rawWriteErrors(error: object): RawWriteError[] {
   const e = error as { code?: unknown; writeErrors?: unknown };
+  // MongoDB 8.0's cross-collection bulkWrite: a map from the operation's index to {code, message}.
+  if (e.writeErrors instanceof Map) {
+    return [...(e.writeErrors as Map<number, { code?: unknown; message?: unknown }>)].map(([index, w]) => ({ code: w.code, index, errmsg: w.message }));
+  }
   if (Array.isArray(e.writeErrors)) {
     // The driver wraps each write error; its `err` is what the server sent.
     return e.writeErrors.map((w: { err?: RawWriteError } & RawWriteError) => w.err ?? w);

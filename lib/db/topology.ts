@@ -6,7 +6,15 @@ export interface ServerFacts {
   topology: Topology;
   /** Multi-document transactions exist: the holder's batches can be fenced by a transaction. */
   transactions: boolean;
+  /**
+   * MongoDB 8.0's cross-collection `bulkWrite` command (maxWireVersion 25 or more) with
+   * transactions: a transaction's deletes and writes of every collection are then one statement.
+   */
+  bulkWriteCommand: boolean;
 }
+
+/** MongoDB 8.0: the first wire version with the `bulkWrite` command. */
+export const BULK_WRITE_WIRE_VERSION = 25;
 
 const known = new WeakMap<MongoClient, Promise<ServerFacts>>();
 
@@ -19,7 +27,8 @@ export function topologyOf(hello: Record<string, unknown>): Topology {
 
 function factsOf(hello: Record<string, unknown>): ServerFacts {
   const topology = topologyOf(hello);
-  return { topology, transactions: topology !== 'standalone' };
+  const transactions = topology !== 'standalone';
+  return { topology, transactions, bulkWriteCommand: transactions && Number(hello.maxWireVersion) >= BULK_WRITE_WIRE_VERSION };
 }
 
 /** Keeps what a `hello` the process sent anyway says (the server clock's), saving a round trip. */

@@ -27,7 +27,23 @@ export type SeedMode = 'replace' | 'missing';
 /** How often an upsert that collided on `_id` is tried again before it counts as a conflict. */
 const ID_COLLISION_TRIES = 3;
 
-type SeedDoc = Document & { _id: ObjectId };
+export type SeedDoc = Document & { _id: ObjectId };
+
+/**
+ * One seeded document's upsert, as every write path sends it: on its fixed `_id`, only over a
+ * document no newer holder wrote, stamped with the fence and run. `replace` writes it whole;
+ * `missing` inserts it only when absent (the inserted document takes its `_id` from the filter).
+ */
+export function seedStatement(
+  { _id, ...fields }: SeedDoc,
+  fence: number,
+  runId: string,
+  mode: SeedMode,
+): { filter: Filter<Document>; replacement: Document } | { filter: Filter<Document>; update: Document } {
+  const stamp = { seeded_fence: fence, seeded_run_id: runId };
+  const filter = { _id, ...notNewerThan(fence) };
+  return mode === 'replace' ? { filter, replacement: { ...fields, ...stamp } } : { filter, update: { $setOnInsert: { ...fields, ...stamp } } };
+}
 
 /**
  * Writes seeded documents on their fixed `_id`s, stamped with the holder's fence and run, and only
@@ -51,13 +67,9 @@ export async function fencedWrite(
   session: ClientSession | undefined,
 ): Promise<number> {
   if (docs.length === 0) return 0;
-  const stamp = { seeded_fence: lease.fence, seeded_run_id: runId };
-  const op = ({ _id, ...fields }: SeedDoc): AnyBulkWriteOperation<Document> => {
-    const filter = { _id, ...notNewerThan(lease.fence) };
-    return mode === 'replace'
-      ? { replaceOne: { filter, replacement: { ...fields, ...stamp }, upsert: true } }
-      : // The inserted document takes its `_id` from the filter's equality.
-        { updateOne: { filter, update: { $setOnInsert: { ...fields, ...stamp } }, upsert: true } };
+  const op = (doc: SeedDoc): AnyBulkWriteOperation<Document> => {
+    const statement = seedStatement(doc, lease.fence, runId, mode);
+    return 'replacement' in statement ? { replaceOne: { ...statement, upsert: true } } : { updateOne: { ...statement, upsert: true } };
   };
   let pending = [...docs];
   let upserted = 0;

@@ -3,6 +3,7 @@ import { DASHBOARDS, DELTATABLES, GROUPS, MULTIQC, PROJECTS, USERS } from '../db
 import type { Lease } from '../lock/lease';
 import type { SeedBundle } from '../seeds/build';
 import { fencedWrite, type SeedMode } from './fenced';
+import { wipeAndSeedInOneCommand } from './one-command';
 import { deleteSnapshot, deleteSnapshotBatch, forEach, type WipeSnapshot } from './wipe';
 
 export type SeedCounts = Record<string, number>;
@@ -47,7 +48,8 @@ export async function writeSeeds(db: Db, bundle: SeedBundle, lease: Lease, runId
  * transaction, led by the lock statement: the statements of a transaction are sent one after the
  * other (drivers run no operations of one transaction in parallel), so each batch less is one lock
  * statement and one commit less, and readers see the old data or the new, never a dashboard
- * before its project. Without, the batches of a standalone: the deletes, then the seeds' two.
+ * before its project; on MongoDB 8.0 the transaction's deletes and writes are one `bulkWrite`
+ * statement (one-command.ts). Without, the batches of a standalone: the deletes, then the seeds' two.
  */
 export async function wipeAndSeed(
   db: Db,
@@ -62,6 +64,7 @@ export async function wipeAndSeed(
     return { deleted, counts: await writeSeeds(db, bundle, lease, runId, mode) };
   }
   return lease.fenced(async (session) => {
+    if (lease.facts.bulkWriteCommand && session) return wipeAndSeedInOneCommand(db, lease, snapshot, seedGroups(bundle), runId, mode, session);
     const deleted = snapshot ? await deleteSnapshot(db, lease, snapshot, session) : null;
     const counts: SeedCounts = {};
     for (const group of seedGroups(bundle)) Object.assign(counts, await writeGroup(db, group, lease, runId, mode, session));

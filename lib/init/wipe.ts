@@ -6,7 +6,7 @@ import { olderThan } from './fenced';
 import type { WipeTarget } from './scope';
 
 /** Ids per delete statement: a batch stays small enough for one transaction. */
-const IDS_PER_DELETE = 1000;
+export const IDS_PER_DELETE = 1000;
 
 /**
  * Runs `fn` on every item: in parallel, or one after the other inside a transaction's session. In
@@ -119,7 +119,7 @@ export function deleteSnapshotBatch(db: Db, lease: Lease, snapshot: WipeSnapshot
   return lease.fenced((session) => deleteSnapshot(db, lease, snapshot, session));
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
+export function chunk<T>(items: readonly T[], size: number): T[][] {
   const parts: T[][] = [];
   for (let i = 0; i < items.length; i += size) parts.push(items.slice(i, i + size));
   return parts;

@@ -276,7 +276,7 @@ describe('what only concurrency shows', () => {
   });
 
   it('the emulator answers as a standalone: no transactions are used, fencing is per document', async () => {
-    expect(await serverFacts(db())).toEqual({ topology: 'standalone', transactions: false });
+    expect(await serverFacts(db())).toEqual({ topology: 'standalone', transactions: false, bulkWriteCommand: false });
   });
 });
 
@@ -302,7 +302,7 @@ describe('on a replica set: transactional fencing', () => {
     await rsDb.collection(DASHBOARDS).insertOne(userDoc);
     const staleDb = await rsActor('rs-stale');
     const stale = await staleHolder(staleDb, 'rs-stale', 'g-rs-stale');
-    expect(stale.facts).toEqual({ topology: 'replica-set', transactions: true });
+    expect(stale.facts).toEqual({ topology: 'replica-set', transactions: true, bulkWriteCommand: false });
     await setFault(rsAdmin, { times: 1 }, { failCommands: ['delete'], appName: 'rs-stale', holdUntilReleased: 'rs-stale-delete' });
     const staleWipe = wipeDatabase(staleDb, stale).catch((error: unknown) => error);
     await waitParked(rsAdmin, 'rs-stale-delete');

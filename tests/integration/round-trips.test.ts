@@ -169,4 +169,23 @@ describe('the holder round-trip budget', () => {
       expectWithinBudget(measured, { total: BUDGET.total + 2, serial: 4 + measured.inTransaction });
     });
   });
+
+  describe('replica set on MongoDB 8.0 (the bulkWrite command: the transaction is three statements)', () => {
+    let server: EmbeddedDb;
+    beforeAll(async () => {
+      server = await startEmulator({ replSet: 'rs-rt8', wireVersion: 25 });
+      closers.push(() => server.stop());
+    });
+
+    it('a full wipe and seed within the budget, the transactional fencing included', async () => {
+      const measured = await measureHolder(server.uri);
+      // The lock statement, one bulkWrite with every delete and write, the commit.
+      expect(measured.inTransaction, measured.names.join('\n')).toBe(3);
+      expect(
+        measured.names.filter((n) => n.startsWith('bulkWrite')),
+        measured.names.join('\n'),
+      ).toHaveLength(1);
+      expectWithinBudget(measured);
+    });
+  });
 });
