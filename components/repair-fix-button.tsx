@@ -17,7 +17,10 @@ export function RepairFixButton({ dashboardId, row }: { dashboardId: string; row
   const [plan, setPlan] = useState<RepairPlan | null>(null);
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [pending, startTransition] = useTransition();
-  if (!row.suggestion || row.suggestion.none) return null;
+  const fixable = Boolean(row.suggestion && !row.suggestion.none);
+  // Once applied, the audit comes back without this row's suggestion: the dialog showing the
+  // outcome stays until it is closed, only the button goes.
+  if (!fixable && plan === null) return null;
   const open = () =>
     startTransition(async () => {
       const result = await planRepairAction({ dashboard_id: dashboardId, component_index: row.index, suggested: true });
@@ -26,9 +29,11 @@ export function RepairFixButton({ dashboardId, row }: { dashboardId: string; row
     });
   return (
     <>
-      <Button disabled={pending} onClick={open} aria-label={`Fix ${row.component_type} ${row.title ?? row.index}…`}>
-        Fix…
-      </Button>
+      {fixable && (
+        <Button disabled={pending} onClick={open} aria-label={`Fix ${row.component_type} ${row.title ?? row.index}…`}>
+          Fix…
+        </Button>
+      )}
       {refusal && <p className="mt-1 text-xs text-red-800 dark:text-red-200">{refusal.error}</p>}
       <RepairDialog
         plan={plan}
