@@ -1,11 +1,14 @@
 'use client';
 
+import { useQueryClient } from '@tanstack/react-query';
 import { Download } from 'lucide-react';
+import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import type { LastRepair } from '@/lib/repair/schemas';
+import type { LastRepair, RepairPlan } from '@/lib/repair/schemas';
 import { useLive } from './live-query';
 import { auditQuery } from './queries';
 import { RepairControls } from './repair-controls';
+import { RepairDialog } from './repair-dialog';
 import { RepairFixButton } from './repair-fix-button';
 import { Card } from './ui/card';
 import { CopyValue } from './ui/copy-button';
@@ -28,6 +31,10 @@ export function DashboardDetailLive({
 }) {
   const { data, error } = useLive(auditQuery(id));
   const [problemsOnly, setProblemsOnly] = useState(false);
+  // One row's fix, planned by its Fix… button (repair-fix-button.tsx), reviewed and applied here.
+  const [rowPlan, setRowPlan] = useState<RepairPlan | null>(null);
+  const queryClient = useQueryClient();
+  const router = useRouter();
   const problem = error?.message ?? (!data ? serverError : null);
   const dashboard = data?.dashboards[0];
 
@@ -89,12 +96,23 @@ export function DashboardDetailLive({
                 <ValidationTable
                   rows={rows}
                   caption={`Components of tab ${tab.title}`}
-                  rowActions={admin ? (row) => <RepairFixButton dashboardId={dashboard.id} row={row} /> : undefined}
+                  rowActions={admin ? (row) => <RepairFixButton dashboardId={dashboard.id} row={row} onPlan={setRowPlan} /> : undefined}
                 />
               </Card>
             );
           })}
         </>
+      )}
+      {admin && (
+        <RepairDialog
+          plan={rowPlan}
+          onClose={() => setRowPlan(null)}
+          onApplied={() => {
+            void queryClient.invalidateQueries({ queryKey: ['audit'] });
+            // The page's "undo last repair" comes from the server.
+            router.refresh();
+          }}
+        />
       )}
     </div>
   );
