@@ -72,12 +72,6 @@ const completion = (generation: string, completedAt: Date, counts: Record<string
   $push: { completed_generations: { $each: [generation], $slice: -REMEMBERED_GENERATIONS } },
 });
 
-/** Marks the holder's generation complete and remembers it among the last completed ones. */
-export async function completeState(db: Db, lease: Lease, generation: string, completedAt: Date, counts: Record<string, number>): Promise<void> {
-  lease.assertUsable();
-  await updateState(db, lease, completion(generation, completedAt, counts));
-}
-
 /**
  * The end of a run in one round trip: the state's completion and the lock's release, in that
  * order, in one command. False when either did not match: the lease was lost.
