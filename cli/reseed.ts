@@ -17,6 +17,7 @@ import type { ReseedPlan } from '../lib/admin/schemas';
 import { startRun } from '../lib/admin/start-run';
 import { connect } from '../lib/db/client';
 import { parseConfig, requireMongoUri } from '../lib/env';
+import { configuredSeeds } from '../lib/init/prepare';
 import type { WorkerOutcome } from '../lib/init/run-worker';
 import type { HistoryEvent } from '../lib/schemas/history';
 import { fail } from './fail';
@@ -66,9 +67,11 @@ async function main(): Promise<number> {
   const client = await connect({ uri: requireMongoUri(cfg), timeoutMs: cfg.MONGODB_TIMEOUT_MS, appName: 'depictio-init-console-reseed' });
   try {
     const db = client.db(cfg.MONGODB_DB);
+    // Loaded once (it hashes the passwords): the plan and the run read the same seeds.
+    const seeds = await configuredSeeds(cfg);
     let plan: ReseedPlan;
     try {
-      plan = await reseedPlan(db, cfg, args.all ? 'all' : { project: args.project! });
+      plan = await reseedPlan(db, cfg, args.all ? 'all' : { project: args.project! }, seeds);
     } catch (error) {
       if (!(error instanceof UnknownProjectError)) throw error;
       console.error(`Nothing was done: ${error.message}.`);
@@ -98,7 +101,7 @@ async function main(): Promise<number> {
     const started = await startRun(
       db,
       cfg,
-      { kind: plan.project ? 'reseed-project' : 'reseed', project: plan.project?.id, seenState: plan.seen_state, requestedBy },
+      { kind: plan.project ? 'reseed-project' : 'reseed', project: plan.project?.id, seenState: plan.seen_state, requestedBy, seeds },
       { onDone: resolveDone, onEvent },
     );
     if (!started.ok) {

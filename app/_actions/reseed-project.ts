@@ -17,8 +17,10 @@ import { SeedValidationError } from '@/lib/seeds/errors';
 export const reseedProjectAction = adminAction('reseed-project', reseedProjectInputSchema, async (input, { session, db }) => {
   const cfg = config();
   let name: string;
+  let seeds;
   try {
-    name = findSeededProject(await configuredSeeds(cfg), input.project_id).project.name;
+    seeds = await configuredSeeds(cfg);
+    name = findSeededProject(seeds, input.project_id).project.name;
   } catch (error) {
     if (error instanceof SeedValidationError) return refuse('invalid', `Nothing was done: the seeds are not valid. ${error.message}`);
     if (error instanceof UnknownProjectError) return refuse('invalid', `Nothing was done: ${error.message}.`);
@@ -27,5 +29,5 @@ export const reseedProjectAction = adminAction('reseed-project', reseedProjectIn
   if (input.confirm_project !== name) {
     return refuse('invalid', `Nothing was done: type the project's name, ${name}, exactly to confirm the reseed.`);
   }
-  return startRun(await db(), cfg, { kind: 'reseed-project', project: input.project_id, seenState: input.seen_state, requestedBy: session.email });
+  return startRun(await db(), cfg, { kind: 'reseed-project', project: input.project_id, seenState: input.seen_state, requestedBy: session.email, seeds });
 });

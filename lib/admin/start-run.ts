@@ -10,6 +10,7 @@ import { initialize, requestOf, takeLease, type WorkerOutcome } from '../init/ru
 import { prepareWorker } from '../init/prepare';
 import { UnknownProjectError, scopeSeeds } from '../init/scope';
 import type { HistoryEvent } from '../schemas/history';
+import type { SeedBundle } from '../seeds/build';
 import { SeedValidationError } from '../seeds/errors';
 import { announceGeneratedPasswords } from '../seeds/passwords';
 
@@ -26,6 +27,8 @@ export interface StartRunRequest {
   requestedBy: string;
   /** For `reseed-project`: the project's id (24 hex), as the seeds ship it. */
   project?: string;
+  /** The seeds, when the caller has loaded them already (configuredSeeds). */
+  seeds?: SeedBundle;
 }
 
 export type StartRunResult = ActionResult<{ run_id: string; generation: string; already_started: boolean }>;
@@ -68,6 +71,7 @@ export async function startRun(
       generation,
       runId,
       workerName: `console-${request.kind}@${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+      seeds: request.seeds,
     });
   } catch (error) {
     if (error instanceof SeedValidationError) return refuse('invalid', `Nothing was done: the seeds are not valid. ${error.message}`);

@@ -11,6 +11,8 @@ export interface WorkerRequest {
   generation?: string;
   runId: string;
   workerName?: string;
+  /** Seeds the caller already loaded and validated from SEEDS_DIR (loading hashes passwords: do it once). */
+  seeds?: SeedBundle;
 }
 
 /** `<prefix>-20261127T103000Z-3fa9`: unique, and sorts by time. */
@@ -54,7 +56,7 @@ export async function prepareWorker(cfg: Config, request: WorkerRequest): Promis
     // Likewise the viewer's: a made-up password printed in a production log is a leaked one.
     throw new ConfigError(["TEST_USER_PASSWORD must be set in production: the seeded viewer's password (at least 8 characters)"]);
   }
-  const seeds = await configuredSeeds(cfg);
+  const seeds = request.seeds ?? (await configuredSeeds(cfg));
   return {
     identity: workerIdentity(request.workerName ?? cfg.INIT_WORKER_NAME),
     seeds,
