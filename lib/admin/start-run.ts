@@ -9,6 +9,8 @@ import { HistoryRecorder } from '../history/recorder';
 import { initialize, requestOf, takeLease, type WorkerOutcome } from '../init/run-worker';
 import { prepareWorker } from '../init/prepare';
 import { UnknownProjectError, scopeSeeds } from '../init/scope';
+import { readLockAndState } from '../init/state';
+import { leaseIsLive } from '../lock/lease';
 import type { HistoryEvent } from '../schemas/history';
 import type { SeedBundle } from '../seeds/build';
 import { SeedValidationError } from '../seeds/errors';
@@ -40,6 +42,23 @@ export function runIdFor(kind: RunKind, seenState: string, project?: string): st
 }
 
 /**
+ * A request from a seen state is answered with its run only while that run is real: its holder's
+ * lease is live, or the state names it (in progress, failed or complete), or the lock lists its
+ * generation as completed. A run whose console died after answering and before its state began
+ * left only its boot event: it wiped nothing, nobody can adopt it (the state does not name it), so
+ * the same request starts it again instead of being told "already started" forever.
+ */
+async function runIsKnown(db: Db, runId: string, generation: string): Promise<boolean> {
+  if (!(await db.collection(INIT_HISTORY).findOne({ run_id: runId, event: 'boot' }, { projection: { _id: 1 } }))) return false;
+  const clock = new ServerClock(db);
+  const now = await clock.sync();
+  const { lock, state } = await readLockAndState(db);
+  if (state?.run_id === runId) return true;
+  if (lock?.completed_generations?.includes(generation)) return true;
+  return lock?.holder?.run_id === runId && leaseIsLive(lock, now);
+}
+
+/**
  * Starts a reseed (a new generation with wipe), a per-project reseed (that project's seeded
  * documents deleted and written again, everything else kept) or a seed-missing run (no wipe, only
  * absent documents written) as the holder of the same lease the workers take, and returns at once: the
@@ -61,7 +80,7 @@ export async function startRun(
   const generation = runId;
   const started = { ok: true as const, run_id: runId, generation, already_started: true };
 
-  if (await db.collection(INIT_HISTORY).findOne({ run_id: runId, event: 'boot' }, { projection: { _id: 1 } })) return started;
+  if (await runIsKnown(db, runId, generation)) return started;
 
   let options;
   try {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { MongoClient, ObjectId, type Db, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reseedPlan, UnknownProjectError } from '../../lib/admin/reseed-plan';
@@ -10,7 +11,7 @@ import { ServerClock } from '../../lib/db/server-clock';
 import { beginState, readState } from '../../lib/init/state';
 import { workerIdentity } from '../../lib/lock/identity';
 import { acquireLease, readLock } from '../../lib/lock/lease';
-import { lastJsonLine, runCli } from '../support/cli';
+import { PROJECT_ROOT, lastJsonLine, runCli } from '../support/cli';
 import { mongoUri, useTestDb } from '../support/db';
 import { clearFaults, releaseParked, setFault, waitParked } from '../support/faults';
 import { TEST_PASSWORDS, loadTestSeeds } from '../support/seeds';
@@ -260,5 +261,44 @@ describe('per-project reseed (lib/admin/start-run, reseed-plan, init/scope)', ()
     await boot;
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('cli-blocker');
+  });
+
+  it('a console killed after answering and before its run began: once its lease ends, the same request runs it (not "already started" forever)', async () => {
+    const project = IRIS.toHexString();
+    const plan = await reseedPlan(db(), cfg, { project });
+    const runId = runIdFor('reseed-project', plan.seen_state, project);
+    // The CLI's boot event is parked on the server; the process dies with it sent (so the server
+    // stores it, as a real one would) and its state never begun.
+    await setFault(admin, { times: 1 }, { failCommands: ['insert'], appName: 'depictio-init-console-reseed', holdUntilReleased: 'boot' });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/reseed.ts', '--project', project, '--yes', '--json'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, MONGODB_URI: mongoUri(), MONGODB_DB: dbName, SEEDS_DIR: undefined, INIT_LEASE_MS: '3000', ...TEST_PASSWORDS },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      await waitParked(admin, 'boot', 60_000);
+      child.kill('SIGKILL');
+      await exited;
+      expect(await releaseParked(admin, 'boot')).toBe(1);
+    } finally {
+      await clearFaults(admin);
+    }
+    expect(await db().collection(INIT_HISTORY).countDocuments({ run_id: runId, event: 'boot' })).toBe(1);
+    expect((await readState(db()))?.run_id).not.toBe(runId);
+
+    // While the dead holder's lease runs, its run is the answer: nobody starts a second one.
+    expect((await reseedProject(db(), project, plan.seen_state)).started).toMatchObject({ ok: true, run_id: runId, already_started: true });
+    const lock = await readLock(db());
+    expect(lock?.holder?.run_id).toBe(runId);
+    await sleep(Math.max(0, lock!.lease_expires_at!.getTime() - Date.now()) + 200);
+
+    const again = await reseedProject(db(), project, plan.seen_state);
+    expect(again.started).toMatchObject({ ok: true, run_id: runId, already_started: false });
+    expect(await again.finished).toMatchObject({ outcome: 'acquired' });
+    expect(await readState(db())).toMatchObject({ run_id: runId, status: 'complete' });
+    const takeover = await db().collection(INIT_HISTORY).findOne({ run_id: runId, event: 'takeover' });
+    expect(takeover?.detail).toMatchObject({ from_run: runId });
+    expect((await runVerdict(db(), runId)).pass).toBe(true);
   });
 });
