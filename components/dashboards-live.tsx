@@ -7,6 +7,7 @@ import { DIGEST_STATUSES } from '@/lib/audit/digest';
 import { dashboardsQueryEntries, type DashboardSort } from '@/lib/console/dashboards-query';
 import { queryString } from '@/lib/console/urls';
 import type { DashboardsListView } from '@/lib/console/views';
+import { plural } from '@/lib/history/plural';
 import { useLive } from './live-query';
 import { dashboardsListQuery } from './queries';
 import { Button, inputClass } from './ui/button';
@@ -46,7 +47,7 @@ function NeedsAttention({ view }: { view: DashboardsListView }) {
         <li key={a.key} className="flex items-baseline gap-2">
           <StatusBadge status={a.status} label={a.status} />
           <Link className="underline" href={hrefWith({}, { reason: a.key })}>
-            {a.components} component{a.components === 1 ? '' : 's'} in {a.dashboards} dashboard{a.dashboards === 1 ? '' : 's'}: {a.reason}
+            {plural(a.components, 'component')} in {plural(a.dashboards, 'dashboard')}: {a.reason}
           </Link>
         </li>
       ))}

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { seenStateKey } from '@/lib/admin/seen-state';
+import { plural } from '@/lib/history/plural';
 import { AdminActions } from './admin-actions';
 import { CollectionCounts } from './collection-counts';
 import { useLive } from './live-query';
@@ -38,7 +39,7 @@ export function OverviewLive({
           {data.last_run && data.last_run.invalid_components > 0 && (
             <p className="text-sm md:col-span-2">
               <Link className="underline" href="/dashboards?status=errors">
-                {data.last_run.invalid_components} invalid component{data.last_run.invalid_components === 1 ? '' : 's'}: the dashboards with errors
+                {plural(data.last_run.invalid_components, 'invalid component')}: the dashboards with errors
               </Link>
             </p>
           )}

@@ -4,12 +4,11 @@ import Link from 'next/link';
 import { useEffect, useId, useRef, useState, useTransition } from 'react';
 import { applyRepairAction } from '@/app/_actions/repair-apply';
 import type { Refusal } from '@/lib/auth/action-guard';
+import { plural } from '@/lib/history/plural';
 import type { RepairOutcome, RepairPlan } from '@/lib/repair/schemas';
 import { RepairDiff, type DiffDashboard } from './repair-diff';
 import { Button } from './ui/button';
 import { RefusalBanner } from './ui/refusal-banner';
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * An outcome's components back under their dashboards, for the diff with results. An undo's

@@ -2,6 +2,7 @@
 
 import type { RepairComponent } from '@/lib/repair/schemas';
 import { storedValueText } from '@/lib/audit/suggestion-text';
+import { plural } from '@/lib/history/plural';
 import { StatusBadge } from './ui/status-badge';
 import { Cell, Row, Table } from './ui/table';
 
@@ -21,9 +22,7 @@ export function RepairDiff({ dashboards, verb = 'Applied' }: { dashboards: DiffD
         <section key={d.dashboard_id} aria-label={`Changes to dashboard ${d.title}`} data-dashboard={d.dashboard_id}>
           <h3 className="mb-1 text-sm font-semibold">
             {d.title} <span className="font-mono text-xs font-normal text-zinc-600 dark:text-zinc-400">{d.dashboard_id}</span> ·{' '}
-            <span className="font-normal">
-              {d.components.length} component{d.components.length === 1 ? '' : 's'}
-            </span>
+            <span className="font-normal">{plural(d.components.length, 'component')}</span>
           </h3>
           <Table caption={`Changes to dashboard ${d.title}`} columns={['Component', 'Field', 'Before → after', 'Reason', ...(ran ? ['Result'] : [])]}>
             {d.components.flatMap((c) =>

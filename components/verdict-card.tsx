@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { OverviewView } from '@/lib/console/views';
+import { plural } from '@/lib/history/plural';
 import { Card } from './ui/card';
 import { LocalTime } from './ui/local-time';
 import { StatusBadge } from './ui/status-badge';
@@ -16,7 +17,7 @@ export function VerdictCard({ run }: { run: OverviewView['last_run'] }) {
             <Link className="underline" href={`/workers?run=${encodeURIComponent(run.run_id)}`}>
               {run.run_id}
             </Link>{' '}
-            · {run.workers} worker{run.workers === 1 ? '' : 's'} · <LocalTime iso={run.started_at} />
+            · {plural(run.workers, 'worker')} · <LocalTime iso={run.started_at} />
             {run.elapsed_ms !== null && ` · all ready in ${run.elapsed_ms} ms`}
           </p>
           <ul className="space-y-1 text-sm" aria-label="Verdict">
