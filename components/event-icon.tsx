@@ -20,6 +20,8 @@ import {
   Wrench,
   type LucideIcon,
 } from 'lucide-react';
+// final-events.ts imports only types, so the browser bundle gets the sets and neither zod nor the driver.
+import { FAILED_EVENTS } from '@/lib/history/final-events';
 import type { HistoryEventName } from '@/lib/schemas/history';
 
 export const EVENT_ICONS: Record<HistoryEventName, LucideIcon> = {
@@ -45,12 +47,11 @@ export const EVENT_ICONS: Record<HistoryEventName, LucideIcon> = {
   'repair-undone': Undo2,
 };
 
-const BAD = new Set<HistoryEventName>(['failed', 'lease-lost', 'wait-timeout']);
 const WARN = new Set<HistoryEventName>(['takeover', 'force-released', 'wipe-started', 'wiped']);
 const GOOD = new Set<HistoryEventName>(['acquired', 'completed', 'ready', 'skipped-complete', 'lock-preserved']);
 
 export function eventTone(event: HistoryEventName): string {
-  if (BAD.has(event)) return 'text-red-700 dark:text-red-300';
+  if (FAILED_EVENTS.has(event)) return 'text-red-700 dark:text-red-300';
   if (WARN.has(event)) return 'text-amber-700 dark:text-amber-300';
   if (GOOD.has(event)) return 'text-emerald-700 dark:text-emerald-300';
   return 'text-zinc-600 dark:text-zinc-400';
