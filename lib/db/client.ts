@@ -107,7 +107,7 @@ export function sharedClient(): Promise<MongoClient> {
     const cfg = config();
     const uri = requireMongoUri(cfg);
     const reach = (holder.__depictioReach ??= new Reachability());
-    const pending = connect({ uri, timeoutMs: cfg.MONGODB_TIMEOUT_MS, heartbeatMs: 2_000 }).then((client) => {
+    const pending = connect({ uri, timeoutMs: cfg.MONGODB_TIMEOUT_MS, heartbeatMs: 2_000, appName: cfg.MONGODB_APP_NAME }).then((client) => {
       reach.watch(client);
       return client;
     });

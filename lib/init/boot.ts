@@ -2,6 +2,7 @@ import { DatabaseUnreachableError, sharedDb } from '../db/client';
 import { isTransientError } from '../db/transient';
 import { config } from '../env';
 import { announceGeneratedPasswords } from '../seeds/passwords';
+import { watchForAbandonedRuns, watchPeriodMs } from './adoption-watch';
 import { prepareWorker } from './prepare';
 import { runWorker } from './run-worker';
 
@@ -35,6 +36,8 @@ export function startBootInitialization(): void {
       if (outcome.outcome === 'acquired') {
         announceGeneratedPasswords(prepared.seeds.generatedPasswords, (line) => console.log(`[init] ${line}`));
       }
+      // From now on this server finishes any run whose process dies (a console killed mid-reseed).
+      watchForAbandonedRuns(sharedDb, options, watchPeriodMs(cfg.INIT_LEASE_MS, cfg.INIT_POLL_MS));
     } catch (error) {
       if (error instanceof DatabaseUnreachableError || isTransientError(error)) {
         const wait = RETRY_MS[Math.min(retry, RETRY_MS.length - 1)]!;

@@ -55,6 +55,11 @@ export function recordedRequest(state: InitState): RunRequest {
   };
 }
 
+/** An unfinished run whose holder's lease expired: whoever finds it finishes it. */
+export function abandonedRun({ lock, state, now }: View): RunRequest | null {
+  return state?.status === 'in-progress' && !leaseIsLive(lock, now) ? recordedRequest(state) : null;
+}
+
 /**
  * The worker's one decision per look, in this order:
  * done when its generation is in place; failed when, after waiting, its generation failed; wait
@@ -71,9 +76,8 @@ export function decide(view: View, mine: RunRequest, waited: boolean): Decision 
   if (leaseIsLive(lock, now)) {
     return { step: 'wait', holder: lock?.holder?.worker_id ?? null, leaseExpiresAt: lock?.lease_expires_at ?? null };
   }
-  if (state?.status === 'in-progress' && state.generation !== mine.generation) {
-    return { step: 'acquire', run: recordedRequest(state), adopting: true };
-  }
+  const abandoned = abandonedRun(view);
+  if (abandoned && abandoned.generation !== mine.generation) return { step: 'acquire', run: abandoned, adopting: true };
   if ((lock?.completed_generations ?? []).includes(mine.generation)) return { step: 'wait', holder: null, leaseExpiresAt: null };
   return { step: 'acquire', run: mine, adopting: false };
 }
