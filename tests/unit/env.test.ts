@@ -121,6 +121,9 @@ describe('redactUri', () => {
     ['mongodb://admin:pass/word@127.0.0.1:1/', 'mongodb://admin:***@127.0.0.1:1/'],
     ['mongodb://admin:p@ss@host', 'mongodb://admin:***@host'],
     ['mongodb://admin:a:b@host', 'mongodb://admin:***@host'],
+    // A "?" in the password (before its "@") would otherwise pass for the start of the options.
+    ['mongodb://admin:hun?ter2@h/db', 'mongodb://admin:***@h/db'],
+    ['mongodb://admin:a?b@c@h/db?w=majority', 'mongodb://admin:***@h/db?w=majority'],
   ])('%s -> %s', (uri, redacted) => {
     expect(redactUri(uri)).toBe(redacted);
   });

@@ -28,6 +28,7 @@ describe('configuration errors never echo a secret', () => {
     ['mongodb://admin:s3cret-pass@db.example:27017/ ', 's3cret-pass', 'mongodb://admin:***@db.example:27017/'],
     [' mongodb://admin:s3cret-pass@db.example:27017/', 's3cret-pass', 'mongodb://admin:***@db.example:27017/'],
     ['mongodb://admin:s3cret pass@db.example/', 's3cret pass', 'mongodb://admin:***@db.example/'],
+    ['mongodb://admin:hun?ter2@db.example/db ', 'hun?ter2', 'mongodb://admin:***@db.example/db'],
     // Another scheme: nothing of its credentials either.
     ['postgres://admin:s3cret-pass@db.example/', 's3cret-pass', 'MONGODB_URI must be'],
     ['admin:s3cret-pass@db.example', 's3cret-pass', 'MONGODB_URI must be'],
