@@ -1,5 +1,5 @@
 import { ObjectId, type Db } from 'mongodb';
-import { CONSOLE_SESSIONS, USERS } from '../db/collections';
+import { CONSOLE_SESSIONS, INITIALIZATION, STATE_ID, USERS } from '../db/collections';
 import { isDuplicateKey } from '../db/duplicate-key';
 import type { Role, Session, SessionUser } from './session';
 
@@ -27,8 +27,13 @@ const CACHE_LIMIT = 500;
 
 interface Known {
   epoch: number;
-  /** The user's role now; from the last sign-in while the user is missing (a reseed rewrites users). */
-  role: Role | undefined;
+  /**
+   * The user's role now. While a run is in progress a missing user is being rewritten by the
+   * reseed: the role from the last sign-in stands in. Otherwise a missing user was deleted:
+   * null, and no token of theirs is accepted (not revoked either: a user written again with the
+   * same id and role gets their sessions back).
+   */
+  role: Role | null | undefined;
   at: number;
 }
 
@@ -49,11 +54,17 @@ async function known(db: Db, userId: string): Promise<Known> {
     sessions(db).findOne({ _id: userId }),
     ObjectId.isValid(userId) ? db.collection(USERS).findOne({ _id: new ObjectId(userId) }, { projection: { is_admin: 1 } }) : null,
   ]);
-  const role: Role | undefined = user ? (user.is_admin === true ? 'admin' : 'viewer') : doc?.role;
+  const role: Role | null | undefined = user ? (user.is_admin === true ? 'admin' : 'viewer') : (await beingReseeded(db)) ? doc?.role : null;
   const entry = { epoch: doc?.epoch ?? 0, role, at: Date.now() };
   if (cache().size >= CACHE_LIMIT) cache().clear();
   cache().set(userId, entry);
   return entry;
+}
+
+/** Whether a run is rewriting the database now (the only time a signed-in user may be absent). */
+async function beingReseeded(db: Db): Promise<boolean> {
+  const state = await db.collection<{ _id: string; status?: string }>(INITIALIZATION).findOne({ _id: STATE_ID }, { projection: { status: 1 } });
+  return state?.status === 'in-progress';
 }
 
 /** Moves the user's epoch on from `from` (once, however many requests find the reason at once). */
@@ -93,7 +104,7 @@ export async function revokeSessions(db: Db, userId: string): Promise<void> {
  */
 export async function isSessionCurrent(db: Db, session: Session): Promise<boolean> {
   const now = await known(db, session.userId);
-  if (now.epoch !== session.epoch) return false;
+  if (now.epoch !== session.epoch || now.role === null) return false;
   if (now.role !== undefined && now.role !== session.role) {
     await bump(db, session.userId, now.epoch);
     return false;

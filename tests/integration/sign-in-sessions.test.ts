@@ -4,7 +4,7 @@ import { sessionFromRequest } from '../../lib/auth/current-session';
 import { SESSION_COOKIE, createSessionToken, verifySessionToken, type SessionUser } from '../../lib/auth/session';
 import { CHECK_CACHE_MS, isSessionCurrent, revokeSessions, sessionEpochForSignIn } from '../../lib/auth/session-store';
 import { signIn } from '../../lib/auth/sign-in';
-import { CONSOLE_SESSIONS, PRESERVED_COLLECTIONS, USERS } from '../../lib/db/collections';
+import { CONSOLE_SESSIONS, INITIALIZATION, PRESERVED_COLLECTIONS, STATE_ID, USERS } from '../../lib/db/collections';
 import { guarded } from '../../lib/http/guard';
 import { mongoUri, useTestDb } from '../support/db';
 import { TEST_PASSWORDS } from '../support/seeds';
@@ -58,6 +58,44 @@ describe('revocable sessions', () => {
     expect(await current(token)).toBe(false);
     // Its next sign-in has the role the user has now.
     expect(await current((await signedInToken('test_user@example.com', TEST_PASSWORDS.TEST_USER_PASSWORD)).token)).toBe(true);
+  });
+
+  it('an admin demoted to viewer: the admin token is refused at once (past the cache), its next sign-in is a viewer', async () => {
+    const { token, user } = await signedInToken('admin@example.com', TEST_PASSWORDS.ADMIN_PASSWORD);
+    const users = db().collection(USERS);
+    try {
+      await users.updateOne({ _id: new ObjectId(user.userId) }, { $set: { is_admin: false } });
+      await pastCache();
+      expect(await current(token)).toBe(false);
+      const demoted = await signedInToken('admin@example.com', TEST_PASSWORDS.ADMIN_PASSWORD);
+      expect(demoted.user.role).toBe('viewer');
+      expect(await current(demoted.token)).toBe(true);
+    } finally {
+      await users.updateOne({ _id: new ObjectId(user.userId) }, { $set: { is_admin: true } });
+    }
+  });
+
+  it("a deleted user's tokens are refused; a user absent while a run rewrites the users is not signed out", async () => {
+    const { token, user } = await signedInToken('test_user@example.com', TEST_PASSWORDS.TEST_USER_PASSWORD);
+    const users = db().collection(USERS);
+    const stored = (await users.findOne({ _id: new ObjectId(user.userId) }))!;
+    const state = db().collection<{ _id: string; status: string }>(INITIALIZATION);
+    const { status } = (await state.findOne({ _id: STATE_ID }))!;
+    try {
+      await users.deleteOne({ _id: stored._id });
+      await pastCache();
+      expect(await current(token)).toBe(false);
+      // The same absence inside a run (a reseed between its wipe and its seeding): still signed in.
+      await state.updateOne({ _id: STATE_ID }, { $set: { status: 'in-progress' } });
+      await pastCache();
+      expect(await current(token)).toBe(true);
+    } finally {
+      await state.updateOne({ _id: STATE_ID }, { $set: { status } });
+      await users.replaceOne({ _id: stored._id }, stored, { upsert: true });
+    }
+    // Written again with the same id and role: the session was refused, never revoked.
+    await pastCache();
+    expect(await current(token)).toBe(true);
   });
 
   it('revocations survive a reseed (console_sessions is kept by the wipe); sessions still valid stay valid', async () => {
