@@ -31,6 +31,14 @@ export type Decision =
   /** Somebody holds a live lease, or the state has not caught up yet: look again after a sleep. */
   | { step: 'wait'; holder: string | null; leaseExpiresAt: Date | null };
 
+/** What the worker's earlier looks in this boot bear on the next decision. */
+export interface Progress {
+  /** It has waited at least once: a failure of its generation is then final. */
+  waited: boolean;
+  /** The unfinished runs it took the lease for: it never adopts one twice (the first try failed). */
+  adopted: readonly string[];
+}
+
 /** Whether `state` already gives the worker what it asks for. */
 export function satisfies(state: InitState | null, mine: RunRequest): boolean {
   return (
@@ -64,10 +72,11 @@ export function abandonedRun({ lock, state, now }: View): RunRequest | null {
  * The worker's one decision per look, in this order:
  * done when its generation is in place; failed when, after waiting, its generation failed; wait
  * while a lease is live; finish an unfinished run of another generation whose holder's lease
- * expired (so no run is left half-done); wait when the lock records the generation complete but
- * the state does not say so yet; otherwise take the lease for its own run.
+ * expired (so no run is left half-done), once: a run it adopted and that failed again is not its
+ * to retry; wait when the lock records the generation complete but the state does not say so yet;
+ * otherwise take the lease for its own run.
  */
-export function decide(view: View, mine: RunRequest, waited: boolean): Decision {
+export function decide(view: View, mine: RunRequest, { waited, adopted }: Progress): Decision {
   const { lock, state, now } = view;
   if (state && satisfies(state, mine)) return { step: 'done', state };
   if (waited && state?.status === 'failed' && state.generation === mine.generation) {
@@ -77,7 +86,7 @@ export function decide(view: View, mine: RunRequest, waited: boolean): Decision 
     return { step: 'wait', holder: lock?.holder?.worker_id ?? null, leaseExpiresAt: lock?.lease_expires_at ?? null };
   }
   const abandoned = abandonedRun(view);
-  if (abandoned && abandoned.generation !== mine.generation) return { step: 'acquire', run: abandoned, adopting: true };
+  if (abandoned && abandoned.generation !== mine.generation && !adopted.includes(abandoned.run_id)) return { step: 'acquire', run: abandoned, adopting: true };
   if ((lock?.completed_generations ?? []).includes(mine.generation)) return { step: 'wait', holder: null, leaseExpiresAt: null };
   return { step: 'acquire', run: mine, adopting: false };
 }

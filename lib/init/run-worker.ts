@@ -7,10 +7,10 @@ import { LeaseLostError } from '../lock/lease-lost-error';
 import type { WorkerIdentity } from '../lock/identity';
 import { acquireLease, type Lease } from '../lock/lease';
 import type { HistoryEvent } from '../schemas/history';
-import type { LockDoc } from '../schemas/lock';
 import type { InitState } from '../schemas/state';
 import type { SeedBundle } from '../seeds/build';
 import { decide, type RunRequest } from './decide';
+import { RACE_START, raceStep, type Taken } from './race-step';
 import { INDEXES_VERSION, ensureIndexes } from './indexes';
 import { wipeAndSeed, type SeedMode } from './seed-writer';
 import { beginState, completeAndRelease, failState, readLockAndState } from './state';
@@ -98,72 +98,45 @@ export async function runWorker(db: Db, options: WorkerOptions): Promise<WorkerO
   }
 }
 
+/**
+ * The worker's race for its generation, as a state machine: look (lock and state, one read), decide
+ * (lib/init/decide.ts), acquire when told to, and let raceStep say what follows: the end, the
+ * initialization of a lease won, or a sleep before the next look. Every path that does not end
+ * the race goes through the deadline and the sleep, an adopted run's too.
+ */
 async function race(db: Db, clock: ServerClock, history: HistoryRecorder, options: WorkerOptions, mine: RunRequest, deadline: number): Promise<WorkerOutcome> {
-  const { pollMs, waitTimeoutMs } = options;
   // The boot event is dated at the start but sent after the first decision: in a race of many
-  // workers, the database sees their attempts first and their log lines after.
+  // workers, the database sees their attempts first and their log lines after. It rides with the
+  // worker's next event (its 'waiting', 'acquired' or its end): one insert less per worker.
   const bootAt = clock.now();
-  let booted = false;
-  const recordBoot = () => {
-    if (booted) return;
-    booted = true;
-    // It rides with the worker's next event (its 'waiting', 'acquired' or its end): one insert less
-    // per worker while the holder works.
-    history.defer('boot', null, { wipe: mine.wipe, generation: mine.generation, seed_digest: mine.seed_digest, version: options.identity.version }, bootAt);
-  };
-  let waited = false;
-  let announced: string | null | undefined;
-  let lostAt: Date | null = null;
+  const boot = { wipe: mine.wipe, generation: mine.generation, seed_digest: mine.seed_digest, version: options.identity.version };
+  let state = RACE_START;
+  for (let look = 1; ; look += 1) {
+    const seen = await retryTransient(() => readLockAndState(db), { deadline });
+    const decision = decide({ ...seen, now: clock.now() }, mine, state);
+    if (look === 1) history.defer('boot', null, boot, bootAt);
+    const runHistory = decision.step === 'acquire' && decision.adopting ? historyFor(db, clock, options, decision.run) : history;
+    // A worker that loses reads the lock at its next look: the holder is named then.
+    const taken =
+      decision.step === 'acquire' ? await takeLease(db, clock, runHistory, options, decision.run, { adopting: decision.adopting, nameHolder: false }) : null;
+    const move = raceStep(state, seen, decision, taken, clock.now());
 
-  for (;;) {
-    const { lock, state } = await retryTransient(() => readLockAndState(db), { deadline });
-    const decision = decide({ lock, state, now: clock.now() }, mine, waited);
-    recordBoot();
-    let holder: string | null = lock?.holder?.worker_id ?? null;
-
-    if (decision.step === 'done') {
-      await history.record(waited ? 'ready' : 'skipped-complete', decision.state.fence, {
-        completed_by: decision.state.worker_id,
-        completed_run: decision.state.run_id,
-      });
-      return { outcome: waited ? 'waited' : 'skipped', state: decision.state };
+    if (move.to !== 'initialize' && move.event) await history.record(move.event.event, move.event.fence, move.event.detail, move.event.at);
+    if (move.to === 'end') return move.outcome;
+    if (move.to === 'initialize') {
+      const outcome = await initialize(db, clock, move.lease, options, move.run, runHistory);
+      if (!move.adopting) return outcome;
+      await runHistory.flush().catch(() => {});
     }
-    if (decision.step === 'failed') {
-      await history.record('failed', state?.fence ?? null, { reason: decision.reason });
-      return { outcome: 'failed', reason: decision.reason };
-    }
-    if (decision.step === 'acquire') {
-      const runHistory = decision.adopting ? historyFor(db, clock, options, decision.run) : history;
-      // A worker that loses reads the lock at its next look: the holder is named then.
-      const taken = await takeLease(db, clock, runHistory, options, decision.run, { adopting: decision.adopting, nameHolder: false });
-      if ('lease' in taken) {
-        const outcome = await initialize(db, clock, taken.lease, options, decision.run, runHistory);
-        if (!decision.adopting) return outcome;
-        // The unfinished run is finished (or failed again): now the worker's own generation.
-        await runHistory.flush().catch(() => {});
-        continue;
-      }
-      // Lost the race: the 'waiting' event is dated now, and names the holder the next look finds.
-      lostAt = clock.now();
-      holder = taken.lock?.holder?.worker_id ?? null;
-      if (options.yieldCpuWhileWaiting && !waited) yieldCpu();
-      waited = true;
-    } else {
-      if (options.yieldCpuWhileWaiting && !waited) yieldCpu();
-      waited = true;
-      if (holder !== announced || lostAt) {
-        await history.record('waiting', lock?.fence ?? null, { holder: decision.holder, lease_expires_at: decision.leaseExpiresAt }, lostAt ?? undefined);
-        announced = holder;
-        lostAt = null;
-      }
-    }
+    if (options.yieldCpuWhileWaiting && move.state.waited && !state.waited) yieldCpu();
+    state = move.state;
     if (Date.now() >= deadline) {
-      const reason = `generation ${mine.generation} not complete after ${waitTimeoutMs} ms (holder: ${holder ?? 'none'})`;
-      await history.record('wait-timeout', lock?.fence ?? null, { reason });
+      const reason = `generation ${mine.generation} not complete after ${options.waitTimeoutMs} ms (holder: ${state.holder ?? 'none'})`;
+      await history.record('wait-timeout', seen.lock?.fence ?? null, { reason });
       return { outcome: 'failed', reason };
     }
     // Jitter keeps many waiters from polling in lockstep, and never stretches the interval past pollMs.
-    await sleep(Math.min(pollMs * (0.6 + Math.random() * 0.4), Math.max(0, deadline - Date.now())));
+    await sleep(Math.min(options.pollMs * (0.6 + Math.random() * 0.4), Math.max(0, deadline - Date.now())));
   }
 }
 
@@ -178,7 +151,7 @@ export async function takeLease(
   options: Pick<WorkerOptions, 'identity' | 'leaseMs' | 'seeds'>,
   run: RunRequest,
   { adopting = false, nameHolder = true }: { adopting?: boolean; nameHolder?: boolean } = {},
-): Promise<{ lease: Lease } | { lock: LockDoc | null }> {
+): Promise<Taken> {
   const attempt = await acquireLease(db, clock, { ...options.identity, run_id: run.run_id, generation: run.generation }, options.leaseMs, { nameHolder });
   if (!attempt.acquired) return { lock: attempt.lock };
   if (attempt.takenOverFrom || adopting) {

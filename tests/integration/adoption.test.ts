@@ -161,3 +161,63 @@ describe('every wait sleeps and honours its deadline', () => {
     }
   });
 });
+
+describe('an adopted run that fails is not adopted again', () => {
+  it('the adoption fails and its failure is not stored, the lock is released: the worker sleeps, then runs its own request', async () => {
+    // A per-project reseed of a project the folders no longer ship, whose holder died: adopting
+    // it fails (nothing is deleted), and the adopter's write of that failure is lost, so the state
+    // still says the run is in progress when the lock is free again.
+    const GONE = 'ffffffffffffffffffffffff';
+    const lock = await db()
+      .collection(INITIALIZATION)
+      .findOne({ _id: LOCK_ID } as never);
+    await db()
+      .collection(INITIALIZATION)
+      .updateOne(
+        { _id: LOCK_ID } as never,
+        {
+          $set: {
+            holder: { worker_id: 'dead-reseeder', host: 'h', pid: 1, version: 'v', run_id: 'run-g-gone', generation: 'g-gone' },
+            lease_expires_at: new Date(Date.now() - 60_000),
+          },
+        } as never,
+      );
+    await db()
+      .collection(INITIALIZATION)
+      .updateOne(
+        { _id: STATE_ID } as never,
+        {
+          $set: {
+            status: 'in-progress',
+            generation: 'g-gone',
+            run_id: 'run-g-gone',
+            fence: lock!.fence,
+            worker_id: 'dead-reseeder',
+            wipe: true,
+            seed_mode: 'replace',
+            projects: [GONE],
+            started_at: new Date(),
+          },
+        } as never,
+      );
+    // The adopter's first update is its write of the failure (the takeover and the state's start
+    // are findAndModify, the events inserts): it fails once, the release after it does not.
+    await setFault(admin, { times: 1 }, { failCommands: ['update'], appName: 'adopter', errorCode: 2, errmsg: 'lost write' });
+    const pollMs = 300;
+    const client = await new MongoClient(mongoUri(), { appName: 'adopter' }).connect();
+    try {
+      const outcome = await runWorker(client.db(dbName), await options('adopter', 'g-after-gone', { pollMs, waitTimeoutMs: 20_000 }));
+      expect(outcome).toMatchObject({ outcome: 'acquired' });
+    } finally {
+      await client.close();
+    }
+    const adopted = await history({ run_id: 'run-g-gone', event: 'takeover' });
+    expect(adopted.map((e) => [e.worker_id, e.detail.adopted])).toEqual([['adopter', true]]);
+    const [failed] = await history({ run_id: 'run-g-gone', event: 'failed', worker_id: 'adopter' });
+    expect((failed!.detail as { reason: string }).reason).toContain(GONE);
+    // Between the failed adoption and the worker's own acquire: a poll's sleep (jitter: 0.6 to 1).
+    const [acquired] = await history({ run_id: 'run-g-after-gone', event: 'acquired' });
+    expect(acquired!.at.getTime() - failed!.at.getTime()).toBeGreaterThanOrEqual(pollMs * 0.6 - 20);
+    expect(await readState(db())).toMatchObject({ status: 'complete', generation: 'g-after-gone' });
+  });
+});
