@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import { auditDatabase } from '../audit/run-audit';
 import { DASHBOARDS, DELTATABLES, INITIALIZATION, LOCK_ID, MULTIQC, PROJECTS } from '../db/collections';
 import { DONE_EVENTS, FAILED_EVENTS, FINAL_EVENTS } from '../history/final-events';
-import { combine, judgeLock, type Judgement } from '../history/findings';
+import { combine, judgeData, judgeLock, type DataFigures, type Judgement } from '../history/findings';
 import { plural } from '../history/plural';
 import { tallyRun } from '../history/run-tally';
 import { readState } from '../init/state';
@@ -176,21 +176,25 @@ export function analyzeDrill(events: HistoryEvent[], data: DrillData, expected: 
   const lateIds = new Set(events.filter((e) => ctx.latePids.has(e.pid)).map((e) => e.worker_id));
   const failureReasons = [...new Set(events.filter((e) => FAILED_EVENTS.has(e.event)).map((e) => String(e.detail.reason ?? e.event)))];
 
-  const dataProblems: string[] = [];
-  if (data.projectNames.length !== expected.projects) {
-    dataProblems.push(`${plural(data.projectNames.length, 'project')} persisted, expected ${expected.projects}`);
-  }
-  for (const name of duplicateProjects) dataProblems.push(`project "${name}" persisted ${nameCounts.get(name)} times`);
-  if (data.dashboards !== expected.dashboards) dataProblems.push(`${plural(data.dashboards, 'dashboard document')}, expected ${expected.dashboards}`);
+  // The console's judgement of the data (project count, invalid components), then what only a drill checks.
+  const figures: DataFigures = {
+    projects: data.projectNames.length,
+    dashboards: data.dashboards,
+    invalid_components: data.invalidComponents,
+    warning_components: data.warningComponents,
+  };
+  const dataJudgement = judgeData(figures, expected.projects);
+  const drillDataProblems: string[] = [];
+  for (const name of duplicateProjects) drillDataProblems.push(`project "${name}" persisted ${nameCounts.get(name)} times`);
+  if (data.dashboards !== expected.dashboards) drillDataProblems.push(`${plural(data.dashboards, 'dashboard document')}, expected ${expected.dashboards}`);
   if (duplicateRegistrations > 0) {
-    dataProblems.push(`${plural(duplicateRegistrations, 'duplicate registration')} (deltatables/multiqc documents for a data collection already registered)`);
+    drillDataProblems.push(
+      `${plural(duplicateRegistrations, 'duplicate registration')} (deltatables/multiqc documents for a data collection already registered)`,
+    );
   }
-  if (missingRegistrations > 0) dataProblems.push(`${plural(missingRegistrations, 'data collection')} without a registration`);
-  if (data.invalidComponents > 0) {
-    dataProblems.push(`${plural(data.invalidComponents, 'dashboard component')} with an invalid DC id (pointing at data collections that do not exist)`);
-  }
+  if (missingRegistrations > 0) drillDataProblems.push(`${plural(missingRegistrations, 'data collection')} without a registration`);
   if (!data.completionMarker) {
-    dataProblems.push(
+    drillDataProblems.push(
       ctx.algorithm === 'lease'
         ? `init_state does not record generation ${ctx.generation} as complete`
         : 'no completion marker left in `initialization` (the lock went with a dropped database): the next worker to start wipes and seeds again',
@@ -218,18 +222,15 @@ export function analyzeDrill(events: HistoryEvent[], data: DrillData, expected: 
   const lock = judgeLock(tally, failureReasons);
   const drill: Judgement = {
     findings: [
-      `${data.projectNames.length} of ${plural(expected.projects, 'project')} persisted`,
-      plural(data.dashboards, 'dashboard document'),
-      `${plural(data.invalidComponents, 'component')} with an invalid DC id`,
       ...(tally.elapsed_ms !== null ? [`every worker ready ${tally.elapsed_ms} ms after the first boot`] : []),
       ...(ctx.late > 0
         ? [`${plural(ctx.late, 'late starter')} released ${ctx.lateAfterMs} ms after the others${lateIds.size ? `: ${[...lateIds].join(', ')}` : ''}`]
         : []),
       ...(ctx.killed.length > 0 ? [`killed (SIGKILL) mid-seed: ${ctx.killed.join(', ')}`] : []),
     ],
-    problems: [...dataProblems, ...raceProblems],
+    problems: [...drillDataProblems, ...raceProblems],
   };
-  const verdict = combine(lock, drill);
+  const verdict = combine(lock, dataJudgement, drill);
 
   return {
     algorithm: ctx.algorithm,
@@ -246,12 +247,9 @@ export function analyzeDrill(events: HistoryEvent[], data: DrillData, expected: 
     poll_ms: ctx.pollMs,
     lease_ms: ctx.leaseMs,
     ...tally,
-    projects: data.projectNames.length,
+    ...figures,
     expected_projects: expected.projects,
-    dashboards: data.dashboards,
     expected_dashboards: expected.dashboards,
-    invalid_components: data.invalidComponents,
-    warning_components: data.warningComponents,
     duplicate_projects: duplicateProjects,
     duplicate_registrations: duplicateRegistrations,
     missing_registrations: missingRegistrations,
@@ -263,7 +261,7 @@ export function analyzeDrill(events: HistoryEvent[], data: DrillData, expected: 
     startup_ms: ctx.startupMs,
     exit_codes: ctx.exitCodes,
     ...verdict,
-    data_problems: dataProblems,
+    data_problems: [...dataJudgement.problems, ...drillDataProblems],
     run_problems: [...lock.problems, ...raceProblems],
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { verdictSchema } from '../history/findings';
+import { dataFiguresSchema, verdictSchema } from '../history/findings';
 import { runTallySchema } from '../history/run-tally';
 import { DRILL_ALGORITHMS } from './algorithms';
 
@@ -70,14 +70,12 @@ export const drillResultSchema = z.object({
   poll_ms: z.number(),
   lease_ms: z.number().nullable(),
 
-  // The incident's verification tables: the run's tally (lib/history), then the data left behind.
+  // The incident's verification tables: the run's tally (lib/history), then the data left behind
+  // (the figures the console judges, lib/history) against what the seeds make.
   ...drillTallySchema.shape,
-  projects: z.number(),
+  ...dataFiguresSchema.shape,
   expected_projects: z.number(),
-  dashboards: z.number(),
   expected_dashboards: z.number(),
-  invalid_components: z.number(),
-  warning_components: z.number(),
 
   // What else went wrong, counted from the history and the database.
   duplicate_projects: z.array(z.string()),

@@ -57,7 +57,7 @@ export function combine(...parts: Judgement[]): Verdict {
 }
 
 /** What the database says now: the data is whole and every component points at its DC. */
-function judgeData(v: DataFigures, expectedProjects?: number): Judgement {
+export function judgeData(v: DataFigures, expectedProjects?: number): Judgement {
   const findings = [
     `${plural(v.projects, 'project')} persisted`,
     plural(v.dashboards, 'dashboard document'),

@@ -146,14 +146,16 @@ describe('the drill report', () => {
     };
     const r = analyzeDrill(sorted(), data, expected, context({ algorithm: 'unsafe', windowMs: null }));
     expect(r.data_problems).toEqual([
-      '2 projects persisted, expected 3',
+      // The console's words for the data (lib/history), then what only a drill checks.
+      'expected 3 projects',
+      'dashboard components point at the wrong data collections',
       'project "Iris" persisted 2 times',
       '2 duplicate registrations (deltatables/multiqc documents for a data collection already registered)',
       '1 data collection without a registration',
-      '4 dashboard components with an invalid DC id (pointing at data collections that do not exist)',
       'no completion marker left in `initialization` (the lock went with a dropped database): the next worker to start wipes and seeds again',
     ]);
     expect(r.duplicate_projects).toEqual(['Iris']);
+    expect(r.findings).toEqual(expect.arrayContaining(['2 projects persisted', '5 dashboard documents', '4 invalid components']));
   });
 });
 
