@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { SIGNIN_ATTEMPTS } from '../db/collections';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { addressBlock } from '../http/address-block';
 
 /**
  * Sign-in limits that slow guessing down without letting a stranger lock the owner out, counted in
@@ -66,7 +67,8 @@ export function backoffMs(failures: number, options: RateLimitOptions): number {
 
 export const signInKeys = (email: string, address: string) => {
   const account = email.trim().toLowerCase();
-  return { pair: `pair:${account}|${address}`, address: `address:${address}`, account: `account:${account}` };
+  const block = addressBlock(address);
+  return { pair: `pair:${account}|${block}`, address: `address:${block}`, account: `account:${account}` };
 };
 
 const collection = (db: Db) => db.collection<CounterDoc>(SIGNIN_ATTEMPTS);
