@@ -6,7 +6,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { LastRepair, RepairPlan } from '@/lib/repair/schemas';
 import { useLive } from './live-query';
-import { auditQuery } from './queries';
+import { auditKeys, auditQuery } from './queries';
 import { RepairControls } from './repair-controls';
 import { RepairDialog } from './repair-dialog';
 import { RepairFixButton } from './repair-fix-button';
@@ -108,7 +108,7 @@ export function DashboardDetailLive({
           plan={rowPlan}
           onClose={() => setRowPlan(null)}
           onApplied={() => {
-            void queryClient.invalidateQueries({ queryKey: ['audit'] });
+            void queryClient.invalidateQueries({ queryKey: auditKeys.all });
             // The page's "undo last repair" comes from the server.
             router.refresh();
           }}

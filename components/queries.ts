@@ -51,16 +51,19 @@ export const overviewQuery = () => queryOptions({ queryKey: ['overview'], queryF
 
 export const projectsQuery = () => queryOptions({ queryKey: ['projects'], queryFn: () => fetchView('/api/projects', projectsViewSchema) });
 
+/** Every audit-derived view (the audit and the dashboards list) sits under this key: invalidate it after a repair. */
+export const auditKeys = { all: ['audit'] as const };
+
 export const auditQuery = (dashboardId?: string) =>
   queryOptions({
-    queryKey: ['audit', dashboardId ?? null],
+    queryKey: [...auditKeys.all, dashboardId ?? null],
     queryFn: () => fetchView(dashboardId ? `/api/audit?dashboard=${encodeURIComponent(dashboardId)}` : '/api/audit', auditViewSchema),
   });
 
-/** The dashboards list for its URL's search, filters, sort and page; under 'audit', so that invalidating the audit refreshes it. */
+/** The dashboards list for its URL's search, filters, sort and page; under auditKeys.all, so that invalidating the audit refreshes it. */
 export const dashboardsListQuery = (params: SearchParams) => {
   const url = dashboardsApiUrl(params);
-  return queryOptions({ queryKey: ['audit', 'list', url], queryFn: () => fetchView(url, dashboardsListViewSchema) });
+  return queryOptions({ queryKey: [...auditKeys.all, 'list', url], queryFn: () => fetchView(url, dashboardsListViewSchema) });
 };
 
 /** The workers page's runs for its URL's filters and page. */

@@ -8,6 +8,7 @@ import { planRepairAction } from '@/app/_actions/repair-plan';
 import { undoRepairAction } from '@/app/_actions/repair-undo';
 import type { Refusal } from '@/lib/auth/action-guard';
 import type { LastRepair, RepairOutcome, RepairPlan, RepairRequest } from '@/lib/repair/schemas';
+import { auditKeys } from './queries';
 import { RepairDialog, outcomeDashboards, outcomeSummary } from './repair-dialog';
 import { RepairDiff } from './repair-diff';
 import { Button, inputClass } from './ui/button';
@@ -49,7 +50,7 @@ export function RepairControls({
   useEffect(() => setLast(lastRepair), [lastRepair]);
 
   const refresh = () => {
-    void queryClient.invalidateQueries({ queryKey: ['audit'] });
+    void queryClient.invalidateQueries({ queryKey: auditKeys.all });
     router.refresh();
   };
   const preview = (request: RepairRequest) =>
