@@ -15,7 +15,8 @@ import { ReseedPlanTable } from './reseed-plan-table';
 import { Button, inputClass } from './ui/button';
 import { RefusalBanner } from './ui/refusal-banner';
 
-type RunStarted = { run_id: string; generation: string; already_started: boolean };
+/** What starting a run answers: the actions' own result type. */
+type RunStartResult = Awaited<ReturnType<typeof reseedAction | typeof seedMissingAction>>;
 
 /**
  * The admin's controls on the overview: "Reseed…" (destructive, behind a dialog that says what
@@ -33,10 +34,10 @@ export function AdminActions({
   seenState: string;
 }) {
   const queryClient = useQueryClient();
-  const [outcome, setOutcome] = useState<{ kind: 'Reseed' | 'Seed missing'; result: ActionResult<RunStarted> } | null>(null);
+  const [outcome, setOutcome] = useState<{ kind: 'Reseed' | 'Seed missing'; result: RunStartResult } | null>(null);
   const [seeding, startSeeding] = useTransition();
 
-  const started = (kind: 'Reseed' | 'Seed missing', result: ActionResult<RunStarted>) => {
+  const started = (kind: 'Reseed' | 'Seed missing', result: RunStartResult) => {
     setOutcome({ kind, result });
     // Poll now rather than at the next tick: the run is already in the history.
     void queryClient.invalidateQueries();
@@ -89,7 +90,7 @@ function ReseedDialog({
   collections: OverviewView['collections'];
   databaseName: string;
   seenState: string;
-  onStarted: (result: ActionResult<RunStarted>) => void;
+  onStarted: (result: RunStartResult) => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   // The state when the dialog opened: submitting twice is one run.

@@ -3,12 +3,12 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, useTransition } from 'react';
 import { forceReleaseAction } from '@/app/_actions/force-release';
-import type { ActionResult } from '@/lib/auth/action-guard';
 import type { LockView } from '@/lib/console/views';
 import { Button, inputClass } from './ui/button';
 import { RefusalBanner } from './ui/refusal-banner';
 
-type Released = { released: string; expired: boolean };
+/** What the release answers: the action's own result type. */
+type ReleaseResult = Awaited<ReturnType<typeof forceReleaseAction>>;
 
 /**
  * Releasing the lock by hand, for admins: offered at once when the lease has expired; for a live
@@ -17,7 +17,7 @@ type Released = { released: string; expired: boolean };
 export function ForceRelease({ lock, expired }: { lock: LockView & { holder: NonNullable<LockView['holder']> }; expired: boolean }) {
   const queryClient = useQueryClient();
   const [typed, setTyped] = useState('');
-  const [result, setResult] = useState<ActionResult<Released> | null>(null);
+  const [result, setResult] = useState<ReleaseResult | null>(null);
   const [pending, startTransition] = useTransition();
   const fence = lock.fence ?? 0;
   const release = (confirm?: string) =>

@@ -16,7 +16,9 @@ import { Button, inputClass } from './ui/button';
 import { RefusalBanner } from './ui/refusal-banner';
 import { StatusBadge } from './ui/status-badge';
 
-type RunStarted = { run_id: string; generation: string; already_started: boolean };
+/** What starting the run answers (the action's own result type), and its answer when it started. */
+type RunStartResult = Awaited<ReturnType<typeof reseedProjectAction>>;
+type RunStarted = Extract<RunStartResult, { ok: true }>;
 
 type Target = { id: string; name: string };
 
@@ -46,7 +48,7 @@ export function ReseedProjectDialog({ project, onClosed }: { project: Target; on
   const [plan, setPlan] = useState<ActionResult<{ plan: ReseedPlan }> | null>(null);
   const [planning, startPlanning] = useTransition();
   const [typed, setTyped] = useState('');
-  const [outcome, setOutcome] = useState<ActionResult<RunStarted> | null>(null);
+  const [outcome, setOutcome] = useState<RunStartResult | null>(null);
   const [pending, startTransition] = useTransition();
   const ready = plan?.ok ? plan.plan : null;
   // The name as the seed folder ships it: that is what gets written again.
