@@ -1,17 +1,15 @@
 'use client';
 
-import type { RepairComponent } from '@/lib/repair/schemas';
+import type { ComponentOutcome, RepairComponent, RepairDashboard } from '@/lib/repair/schemas';
 import { storedValueText } from '@/lib/audit/suggestion-text';
 import { plural } from '@/lib/history/plural';
 import { StatusBadge } from './ui/status-badge';
 import { Cell, Row, Table } from './ui/table';
 
-export interface DiffDashboard {
-  dashboard_id: string;
-  title: string;
-  /** With `skipped` once a run has tried them: null applied, else why not. */
-  components: Array<RepairComponent & { skipped?: string | null }>;
-}
+/** A plan's dashboard; once a run has tried its components, each with the run's `skipped` (null applied, else why not). */
+export type DiffDashboard = Omit<RepairDashboard, 'components'> & {
+  components: Array<RepairComponent & Partial<Pick<ComponentOutcome, 'skipped'>>>;
+};
 
 /** A repair's diff: per dashboard, per component, each field's before → after (and, after a run, what became of it). */
 export function RepairDiff({ dashboards, verb = 'Applied' }: { dashboards: DiffDashboard[]; verb?: string }) {
