@@ -3,7 +3,9 @@ import './jitless-zod';
 import { z } from 'zod';
 import { attentionSchema, dashboardDigestSchema } from '../audit/digest';
 import { auditReportSchema } from '../audit/types';
+import { verdictSchema } from '../history/findings';
 import { runTallySchema } from '../history/run-tally';
+import { holderSchema } from '../schemas/lock';
 import { HISTORY_EVENTS } from '../schemas/history-events';
 
 /**
@@ -16,7 +18,7 @@ import { HISTORY_EVENTS } from '../schemas/history-events';
 const isoTime = z.string();
 
 export const lockViewSchema = z.object({
-  holder: z.object({ worker_id: z.string(), host: z.string(), pid: z.number(), version: z.string(), run_id: z.string(), generation: z.string() }).nullable(),
+  holder: holderSchema.nullable(),
   fence: z.number().nullable(),
   acquired_at: isoTime.nullable(),
   renewed_at: isoTime.nullable(),
@@ -76,8 +78,7 @@ export const runViewSchema = runTallySchema.extend({
   started_at: isoTime.nullable(),
   finished_at: isoTime.nullable(),
   last_event_at: isoTime.nullable(),
-  pass: z.boolean(),
-  findings: z.array(z.string()),
+  ...verdictSchema.shape,
   /** Some worker has no final event yet: still running, or killed. */
   unfinished: z.boolean(),
 });
