@@ -9,14 +9,13 @@ import { BadViewPage } from '@/components/bad-view-page';
 import { PageHeader } from '@/components/ui/page-header';
 import { loadDashboardsList } from '@/lib/console/audit-view';
 import { dashboardsQueryEntries, dashboardsQuerySchema } from '@/lib/console/dashboards-query';
+import type { PageSearchParams } from '@/lib/console/urls';
 import { zodIssueLines } from '@/lib/zod-issues';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Dashboards' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
-
-export default async function DashboardsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+export default async function DashboardsPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
   const params = await searchParams;
   const path = pathWithQuery('/dashboards', params);
   await requireSession(path);

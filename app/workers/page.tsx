@@ -8,7 +8,7 @@ import { WorkersLive } from '@/components/workers-live';
 import { BadViewPage } from '@/components/bad-view-page';
 import { eventsQuerySchema, filterChoices, historyMatch, queryEvents, runsQuerySchema } from '@/lib/console/history-query';
 import { listRuns } from '@/lib/console/runs';
-import { eventsApiQuery, runsApiQuery } from '@/lib/console/urls';
+import { eventsApiQuery, runsApiQuery, type PageSearchParams } from '@/lib/console/urls';
 import { sharedDb } from '@/lib/db/client';
 import { zodIssueLines } from '@/lib/zod-issues';
 import { PageHeader } from '@/components/ui/page-header';
@@ -16,9 +16,7 @@ import { PageHeader } from '@/components/ui/page-header';
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Workers' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
-
-export default async function WorkersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+export default async function WorkersPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
   const params = await searchParams;
   const path = pathWithQuery('/workers', params);
   await requireSession(path);

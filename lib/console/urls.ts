@@ -1,8 +1,10 @@
 /** The API addresses a page reads, built the same way on the server (first render) and in the browser (polling). */
 
 export const FILTER_KEYS = ['run', 'worker', 'event', 'from', 'to'] as const;
+/** A page's search params as a server page receives them (its `searchParams` prop, awaited). */
+export type PageSearchParams = Record<string, string | string[] | undefined>;
 /** A page's search params, as a server page receives them or as the browser's URLSearchParams. */
-export type SearchParams = Record<string, string | string[] | undefined> | URLSearchParams;
+export type SearchParams = PageSearchParams | URLSearchParams;
 
 function get(params: SearchParams, key: string): string | undefined {
   const value = params instanceof URLSearchParams ? params.get(key) : params[key];
