@@ -6,7 +6,7 @@ import { ServerClock } from '../db/server-clock';
 import { adminWorkerId } from '../history/admin-actions';
 import { HistoryRecorder } from '../history/recorder';
 import { durable } from '../db/concerns';
-import { leaseIsLive, readLock } from '../lock/lease';
+import { leaseExpiredBy, leaseIsLive, readLock } from '../lock/lease';
 import { APP_VERSION } from '../version';
 import type { ForceReleaseInput } from './schemas';
 
@@ -56,7 +56,7 @@ export async function forceRelease(db: Db, input: ForceReleaseInput, by: string)
       _id: LOCK_ID,
       fence: input.fence,
       'holder.worker_id': holder.worker_id,
-      ...(typed ? {} : { lease_expires_at: { $eq: input.lease_expires_at, $lt: now } }),
+      ...(typed ? {} : { lease_expires_at: { $eq: input.lease_expires_at, ...leaseExpiredBy(now) } }),
     },
     {
       $set: {

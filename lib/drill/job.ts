@@ -6,7 +6,7 @@ import { DRILL_RUNS, INIT_HISTORY } from '../db/collections';
 import { ServerClock } from '../db/server-clock';
 import { config, type Config } from '../env';
 import { workerIdentity } from '../lock/identity';
-import { DRILL_LEASE_ID, acquireDrillLease, drillHolderSchema, leaseIsLive, readDrillLease, type DrillHolder, type DrillLeaseDoc } from './lease';
+import { DRILL_LEASE_ID, acquireDrillLease, drillHolderSchema, drillLeaseIsLive, readDrillLease, type DrillHolder, type DrillLeaseDoc } from './lease';
 import { drillRequestSchema, type DrillRequest } from './request';
 import { runDrill } from './run-drill';
 import { assertScratchDatabase, historyDatabaseName } from './scratch';
@@ -65,7 +65,7 @@ export function consoleInstance() {
  * drill that finished meanwhile keeps its result. Its scratch databases are dropped.
  */
 async function settle(db: Db, job: DrillJob, lease: DrillLeaseDoc | null, now: Date): Promise<DrillJob> {
-  if (job.status !== 'running' || leaseIsLive(lease, job._id, now)) return job;
+  if (job.status !== 'running' || drillLeaseIsLive(lease, job._id, now)) return job;
   const expiredAt = (lease?.holder?.job_id === job._id ? lease.lease_expires_at : null) ?? job.lease_expires_at ?? job.started_at;
   const interrupted = { at: expiredAt, instance: job.holder?.instance ?? 'unknown', noticed_at: now, noticed_by: consoleInstance().worker_id };
   const after = await jobsOf(db).findOneAndUpdate(

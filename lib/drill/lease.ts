@@ -4,6 +4,7 @@ import { DRILL_RUNS } from '../db/collections';
 import { durable } from '../db/concerns';
 import type { ServerClock } from '../db/server-clock';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { leaseExpiredBy, leaseIsLive, leaseLiveAt } from '../lock/lease';
 
 /**
  * One drill at a time across every console instance: a lease in one document of `drill_runs`,
@@ -46,9 +47,9 @@ export async function readDrillLease(db: Db): Promise<DrillLeaseDoc | null> {
   return parsed?.success ? parsed.data : null;
 }
 
-/** The lease is this job's and has not expired by the server's clock. */
-export function leaseIsLive(lease: DrillLeaseDoc | null, jobId: string, now: Date): boolean {
-  return lease?.holder?.job_id === jobId && lease.lease_expires_at !== null && lease.lease_expires_at >= now;
+/** The lease is this job's and live by the init lock's rule (lib/lock/lease.ts), on the server's clock. */
+export function drillLeaseIsLive(lease: DrillLeaseDoc | null, jobId: string, now: Date): boolean {
+  return lease?.holder?.job_id === jobId && leaseIsLive(lease, now);
 }
 
 export type DrillLeaseAttempt = { acquired: true; lease: DrillLease; expired: DrillLeaseDoc | null } | { acquired: false; current: DrillLeaseDoc | null };
@@ -63,7 +64,7 @@ export async function acquireDrillLease(db: Db, clock: ServerClock, holder: Dril
   const expires = new Date(now.getTime() + leaseMs);
   try {
     const before = await leases(db).findOneAndUpdate(
-      { _id: DRILL_LEASE_ID, $or: [{ holder: null }, { lease_expires_at: { $lt: now } }] },
+      { _id: DRILL_LEASE_ID, $or: [{ holder: null }, { lease_expires_at: leaseExpiredBy(now) }] },
       { $set: { holder, acquired_at: now, renewed_at: now, lease_expires_at: expires, released_at: null, renewals: 0 } },
       { upsert: true, returnDocument: 'before', ...durable() },
     );
@@ -102,7 +103,7 @@ export class DrillLease {
     const now = await this.clock.sync();
     const expires = new Date(now.getTime() + this.leaseMs);
     const after = await leases(this.db).findOneAndUpdate(
-      { _id: DRILL_LEASE_ID, 'holder.job_id': this.holder.job_id, lease_expires_at: { $gte: now } },
+      { _id: DRILL_LEASE_ID, 'holder.job_id': this.holder.job_id, lease_expires_at: leaseLiveAt(now) },
       { $set: { renewed_at: now, lease_expires_at: expires }, $inc: { renewals: 1 } },
       { returnDocument: 'after', projection: { _id: 1 }, ...durable() },
     );

@@ -31,10 +31,23 @@ export async function readLock(db: Db): Promise<LockDoc | null> {
   return doc ? parseLock(doc) : null;
 }
 
-/** The one rule for "is this lease live": a holder, and an expiry after `now` on the database's clock. */
-export function leaseIsLive(lock: Pick<LockDoc, 'holder' | 'lease_expires_at'> | null | undefined, now: Date): boolean {
+/**
+ * The one rule for "is this lease live", for the init lock and the drill lease: a holder, and
+ * `now` (the database's clock) before the expiry. At its `lease_expires_at` millisecond a lease has
+ * expired: a lease of `leaseMs` granted at `t` is live for exactly [t, t + leaseMs).
+ */
+export function leaseIsLive(lock: { holder?: unknown; lease_expires_at?: Date | null } | null | undefined, now: Date): boolean {
   return Boolean(lock?.holder && lock.lease_expires_at && lock.lease_expires_at.getTime() > now.getTime());
 }
+
+/**
+ * The same rule as query operators on `lease_expires_at`, for the writes that must agree with
+ * leaseIsLive at the boundary: a takeover (or a force-release without the typed id) matches an
+ * expired lease, a renewal only a live one. BSON dates and JS dates are both milliseconds, so the
+ * exact expiry millisecond is a case the database and leaseIsLive meet.
+ */
+export const leaseExpiredBy = (now: Date) => ({ $lte: now });
+export const leaseLiveAt = (now: Date) => ({ $gt: now });
 
 /** How many completed generations the lock and the state remember. */
 export const REMEMBERED_GENERATIONS = 100;
@@ -87,7 +100,7 @@ export async function acquireLease(
       {
         _id: LOCK_ID,
         completed_generations: { $ne: holder.generation },
-        $or: [{ holder: null }, { lease_expires_at: { $lt: now } }],
+        $or: [{ holder: null }, { lease_expires_at: leaseExpiredBy(now) }],
       },
       {
         $set: {

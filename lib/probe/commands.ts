@@ -1,4 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, Document, Filter } from 'mongodb';
+import { leaseExpiredBy } from '../lock/lease';
 import type { Loose } from './context';
 
 /**
@@ -35,7 +36,7 @@ export function acquire(coll: Collection<Loose>, who: ProbeHolder, now: Date, le
     {
       _id: LOCK_ID,
       completed_generations: { $ne: who.generation },
-      $or: [{ holder: null }, { lease_expires_at: { $lt: now } }],
+      $or: [{ holder: null }, { lease_expires_at: leaseExpiredBy(now) }],
     },
     {
       $set: { holder: who, acquired_at: now, renewed_at: now, lease_expires_at: new Date(now.getTime() + leaseMs), worker_id: who.worker_id },

@@ -54,8 +54,8 @@ export const acquireInsert: RowDef = {
 
 export const acquireTakeover: RowDef = {
   id: 'acquire-takeover',
-  behaviour: 'acquire on a free lock or an expired lease updates it',
-  needs: 'fence + 1 and the previous document returned (naming the expired holder)',
+  behaviour: 'acquire on a free lock or an expired lease updates it, at its expiry millisecond too',
+  needs: 'fence + 1 and the previous document returned (naming the expired holder); the takeover agrees with leaseIsLive at the boundary',
   doc: DOC.findAndModify,
   async run(ctx) {
     const coll = rowCollection<Loose>(ctx, 'acquire-takeover');
@@ -66,16 +66,23 @@ export const acquireTakeover: RowDef = {
     await coll.updateOne({ _id: LOCK_ID }, { $set: { lease_expires_at: new Date(now.getTime() - 1_000) } });
     const fromExpired = await acquire(coll, holder('w3'), await serverNow(ctx), LEASE_MS);
     const afterExpired = await lockOf(coll);
+    // A lease expires at its lease_expires_at: an acquire dated that very millisecond takes it over.
+    const boundary = new Date(now.getTime() + 1_000);
+    await coll.updateOne({ _id: LOCK_ID }, { $set: { lease_expires_at: boundary } });
+    const fromBoundary = await acquire(coll, holder('w4'), boundary, LEASE_MS);
+    const afterBoundary = await lockOf(coll);
     const pass =
       fromFree?.fence === 4 &&
       fromFree?.holder === null &&
       afterFree?.fence === 5 &&
       fromExpired?.holder?.worker_id === 'w2' &&
       afterExpired?.fence === 6 &&
-      afterExpired?.holder?.worker_id === 'w3';
+      afterExpired?.holder?.worker_id === 'w3' &&
+      fromBoundary?.holder?.worker_id === 'w3' &&
+      afterBoundary?.fence === 7;
     return {
       pass,
-      observed: `free: fence ${show(fromFree?.fence)} → ${show(afterFree?.fence)}; expired: returned holder ${show(fromExpired?.holder?.worker_id)}, fence → ${show(afterExpired?.fence)}`,
+      observed: `free: fence ${show(fromFree?.fence)} → ${show(afterFree?.fence)}; expired: returned holder ${show(fromExpired?.holder?.worker_id)}, fence → ${show(afterExpired?.fence)}; at the expiry millisecond: returned holder ${show(fromBoundary?.holder?.worker_id)}, fence → ${show(afterBoundary?.fence)}`,
     };
   },
 };

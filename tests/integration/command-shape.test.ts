@@ -50,7 +50,7 @@ function expectAcquireShape(sent: CommandStartedEvent[]) {
   expect(query._id).toBe('init_lock');
   // Not pure equality: the server must never turn the duplicate-key upsert into an update.
   expect(Object.keys(query).length).toBeGreaterThan(1);
-  expect(query.$or).toEqual([{ holder: null }, { lease_expires_at: { $lt: expect.any(Date) } }]);
+  expect(query.$or).toEqual([{ holder: null }, { lease_expires_at: { $lte: expect.any(Date) } }]);
   expect(query.completed_generations).toEqual({ $ne: expect.any(String) });
   expect(acquire!.command.new).toBe(false);
   expect(acquire!.command.update).toMatchObject({ $inc: { fence: 1 } });

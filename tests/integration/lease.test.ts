@@ -6,7 +6,7 @@ import { fencedWrite, notNewerThan } from '../../lib/init/fenced';
 import { runWorker } from '../../lib/init/run-worker';
 import { LeaseLostError } from '../../lib/lock/lease-lost-error';
 import { workerIdentity } from '../../lib/lock/identity';
-import { acquireLease, readLock, type Lease } from '../../lib/lock/lease';
+import { acquireLease, leaseExpiredBy, leaseIsLive, leaseLiveAt, readLock, type Lease } from '../../lib/lock/lease';
 import type { Holder } from '../../lib/schemas/lock';
 import { mongoUri, useTestDb } from '../support/db';
 import { loadTestSeeds } from '../support/seeds';
@@ -98,6 +98,18 @@ describe('the lease lock', () => {
     ).rejects.toMatchObject({ code: 11000 });
     expect(await db().collection(PROJECTS).findOne({ _id: iris })).toEqual(before);
     expect(before?.seeded_fence).toBe(stalled.fence + 1);
+  });
+
+  it('the database and leaseIsLive agree at the expiry millisecond: the takeover and renewal filters match as the rule says', async () => {
+    const expiry = new Date('2026-12-02T10:00:00.000Z');
+    const locks = db().collection('lease_boundary');
+    await locks.insertOne({ _id: 'boundary', holder: holder('w-boundary'), lease_expires_at: expiry } as never);
+    for (const delta of [-1, 0, 1]) {
+      const now = new Date(expiry.getTime() + delta);
+      const live = leaseIsLive({ holder: holder('w-boundary'), lease_expires_at: expiry }, now);
+      expect(await locks.countDocuments({ lease_expires_at: leaseLiveAt(now) }), `live at ${delta} ms`).toBe(live ? 1 : 0);
+      expect(await locks.countDocuments({ lease_expires_at: leaseExpiredBy(now) }), `expired at ${delta} ms`).toBe(live ? 0 : 1);
+    }
   });
 
   it('renews at a third of the lease and keeps the lease past its first term', async () => {
