@@ -6,7 +6,8 @@ import { ServerClock } from '../db/server-clock';
 import { adminWorkerId } from '../history/admin-actions';
 import { HistoryRecorder } from '../history/recorder';
 import { durable } from '../db/concerns';
-import { leaseExpiredBy, leaseIsLive, readLock } from '../lock/lease';
+import { readLock } from '../lock/lease';
+import { leaseExpiredBy, leaseIsLive } from '../lock/liveness';
 import { APP_VERSION } from '../version';
 import type { ForceReleaseInput } from './schemas';
 

@@ -10,7 +10,7 @@ import { initialize, requestOf, takeLease, type WorkerOutcome } from '../init/ru
 import { prepareWorker } from '../init/prepare';
 import { UnknownProjectError, scopeSeeds } from '../init/scope';
 import { readLockAndState } from '../init/state';
-import { leaseIsLive } from '../lock/lease';
+import { leaseIsLive } from '../lock/liveness';
 import type { HistoryEvent } from '../schemas/history';
 import type { SeedBundle } from '../seeds/build';
 import { SeedValidationError } from '../seeds/errors';

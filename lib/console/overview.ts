@@ -4,7 +4,7 @@ import { ServerClock } from '../db/server-clock';
 import { judge } from '../history/findings';
 import { dataFigures } from '../history/verdict';
 import { readLockAndState } from '../init/state';
-import { leaseIsLive } from '../lock/lease';
+import { leaseIsLive } from '../lock/liveness';
 import { iso } from './json';
 import { latestRun } from './runs';
 import type { OverviewView } from './views';

@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import { ServerClock } from '../db/server-clock';
 import { readLockAndState } from '../init/state';
-import { leaseIsLive } from '../lock/lease';
+import { leaseIsLive } from '../lock/liveness';
 import type { StatusView } from './views';
 
 /** The status view: the database answered, and whether a run is active (the lease judged on the database's clock). */

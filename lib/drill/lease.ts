@@ -4,7 +4,7 @@ import { DRILL_RUNS } from '../db/collections';
 import { durable } from '../db/concerns';
 import type { ServerClock } from '../db/server-clock';
 import { isDuplicateKey } from '../db/duplicate-key';
-import { leaseExpiredBy, leaseIsLive, leaseLiveAt } from '../lock/lease';
+import { leaseExpiredBy, leaseIsLive, leaseLiveAt } from '../lock/liveness';
 
 /**
  * One drill at a time across every console instance: a lease in one document of `drill_runs`,

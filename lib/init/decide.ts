@@ -1,4 +1,4 @@
-import { leaseIsLive } from '../lock/lease';
+import { leaseIsLive } from '../lock/liveness';
 import type { LockDoc } from '../schemas/lock';
 import type { InitState } from '../schemas/state';
 import type { SeedMode } from './fenced';

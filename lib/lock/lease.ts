@@ -8,6 +8,7 @@ import { serverFacts, type ServerFacts } from '../db/topology';
 import { retryTransient } from '../db/transient';
 import { lockSchema, type Holder, type LockDoc } from '../schemas/lock';
 import { LeaseLostError } from './lease-lost-error';
+import { leaseExpiredBy } from './liveness';
 
 // Untyped on purpose: the lock may hold the platform's own fields; readLock parses what comes back.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -30,24 +31,6 @@ export async function readLock(db: Db): Promise<LockDoc | null> {
   const doc = await lockCollection(db).findOne({ _id: LOCK_ID }, committed());
   return doc ? parseLock(doc) : null;
 }
-
-/**
- * The one rule for "is this lease live", for the init lock and the drill lease: a holder, and
- * `now` (the database's clock) before the expiry. At its `lease_expires_at` millisecond a lease has
- * expired: a lease of `leaseMs` granted at `t` is live for exactly [t, t + leaseMs).
- */
-export function leaseIsLive(lock: { holder?: unknown; lease_expires_at?: Date | null } | null | undefined, now: Date): boolean {
-  return Boolean(lock?.holder && lock.lease_expires_at && lock.lease_expires_at.getTime() > now.getTime());
-}
-
-/**
- * The same rule as query operators on `lease_expires_at`, for the writes that must agree with
- * leaseIsLive at the boundary: a takeover (or a force-release without the typed id) matches an
- * expired lease, a renewal only a live one. BSON dates and JS dates are both milliseconds, so the
- * exact expiry millisecond is a case the database and leaseIsLive meet.
- */
-export const leaseExpiredBy = (now: Date) => ({ $lte: now });
-export const leaseLiveAt = (now: Date) => ({ $gt: now });
 
 /** How many completed generations the lock and the state remember. */
 export const REMEMBERED_GENERATIONS = 100;

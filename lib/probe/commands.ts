@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, Document, Filter } from 'mongodb';
-import { leaseExpiredBy } from '../lock/lease';
+import { leaseExpiredBy } from '../lock/liveness';
 import type { Loose } from './context';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { drillLeaseIsLive, type DrillLeaseDoc } from '../../lib/drill/lease';
-import { leaseExpiredBy, leaseIsLive, leaseLiveAt } from '../../lib/lock/lease';
+import { leaseExpiredBy, leaseIsLive, leaseLiveAt } from '../../lib/lock/liveness';
 
 const expiry = new Date('2026-12-02T10:00:00.000Z');
 const at = (deltaMs: number) => new Date(expiry.getTime() + deltaMs);
