@@ -11,6 +11,7 @@ import {
   runsPageSchema,
   statusViewSchema,
 } from '@/lib/console/views';
+import { errorBodySchema } from '@/lib/http/error-body';
 
 /**
  * One queryOptions factory per view (key + fetcher + the view's schema), used by the pages'
@@ -27,9 +28,6 @@ export class ApiError extends Error {
     super(message);
   }
 }
-
-/** What the guard (lib/http/guard.ts) answers instead of a view. */
-const errorBodySchema = z.object({ error: z.string() });
 
 /** A view's JSON from its route, parsed with the view's schema: an answer of another shape is an error, not data. */
 export async function fetchView<S extends z.ZodType>(url: string, schema: S): Promise<z.output<S>> {

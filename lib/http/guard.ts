@@ -4,6 +4,7 @@ import type { Session } from '../auth/session';
 import { isUnreachableError } from '../db/client';
 import { ConfigError } from '../env';
 import { zodIssueLines } from '../zod-issues';
+import type { ErrorBody } from './error-body';
 
 /** An error a handler throws to answer with this status and message (the message is shown to the caller). */
 export class HttpError extends Error {
@@ -19,7 +20,7 @@ export class HttpError extends Error {
 export type RouteHandler = (request: Request) => Promise<Response>;
 export type GuardedHandler = (request: Request, session: Session) => Promise<Response>;
 
-const json = (status: number, error: string) => Response.json({ error }, { status, headers: { 'Cache-Control': 'no-store' } });
+const json = (status: number, error: string) => Response.json({ error } satisfies ErrorBody, { status, headers: { 'Cache-Control': 'no-store' } });
 
 /**
  * A request's query string validated with `schema`; every problem is named in one 400 answer.

@@ -14,6 +14,7 @@ import { DASHBOARD_SORTS, dashboardsQuerySchema, type DashboardsQuery } from '..
 import { loadOverview } from '../../lib/console/overview';
 import { dashboardsListViewSchema } from '../../lib/console/views';
 import { DASHBOARDS, INIT_HISTORY } from '../../lib/db/collections';
+import { errorBodySchema } from '../../lib/http/error-body';
 import { mongoUri, useTestDb } from '../support/db';
 import { SEEDED_ADMIN, SEEDED_VIEWER, signedRequest } from '../support/session';
 import { seedAs } from '../support/worker-options';
@@ -184,7 +185,7 @@ describe('the dashboards list', () => {
       expect(view.rows.every((d) => d.status === 'errors')).toBe(true);
       const bad = await GET(await signedRequest('http://console.test/api/audit/list?status=broken&sort=colour'));
       expect(bad.status).toBe(400);
-      const { error } = (await bad.json()) as { error: string };
+      const { error } = errorBodySchema.parse(await bad.json());
       expect(error).toMatch(/status must be one of errors, warnings, clean/);
       expect(error).toMatch(/sort must be one of/);
     }
