@@ -1,11 +1,9 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { zodProblems } from '../zod-issues';
 
-export interface SeedProblem {
-  file: string;
-  field: string;
-  message: string;
-}
+/** One problem of the seeds: the file, the field in it (empty for the whole file) and what is wrong. */
+export const seedProblemSchema = z.object({ file: z.string(), field: z.string(), message: z.string() });
+export type SeedProblem = z.infer<typeof seedProblemSchema>;
 
 /** Seeds that cannot be used. Raised before anything is written, so nothing is ever wiped for them. */
 export class SeedValidationError extends Error {

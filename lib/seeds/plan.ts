@@ -1,52 +1,60 @@
 import { buildDcIndex, idHex, type DashboardRef } from '../audit/dc-index';
 import { validateComponent, type TabContext } from '../audit/validate-component';
 import { isMultiqcGeneralStats } from '../schemas/component-columns';
+import { z } from 'zod';
 import type { Credentials } from './build';
-import type { SeedProblem } from './errors';
+import { seedProblemSchema } from './errors';
 import { readSeeds } from './read';
 import { isObject } from './stored';
 
-export interface PlanDc {
-  id: string;
-  tag: string;
-  type: string;
-  source: string;
-  columns: number;
-  columns_from: string;
-}
+const count = z.number().int().nonnegative();
 
-export interface PlanDashboard {
-  file: string;
-  id: string;
-  title: string;
-  parent_id: string | null;
-  tab_order: number;
-  components: number;
-  component_types: Record<string, number>;
-}
+export const planDcSchema = z.object({
+  id: z.string(),
+  tag: z.string(),
+  type: z.string(),
+  source: z.string(),
+  columns: count,
+  columns_from: z.string(),
+});
+export type PlanDc = z.infer<typeof planDcSchema>;
 
-export interface PlanProject {
-  folder: string;
-  id: string;
-  name: string;
-  digest: string | null;
-  workflows: Array<{ id: string; name: string; workflow_tag: string; data_collections: PlanDc[] }>;
-  dashboards: PlanDashboard[];
-  registrations: { deltatables: string[]; multiqc: string[] };
-}
+export const planDashboardSchema = z.object({
+  file: z.string(),
+  id: z.string(),
+  title: z.string(),
+  parent_id: z.string().nullable(),
+  tab_order: z.number(),
+  components: count,
+  component_types: z.record(z.string(), count),
+});
+export type PlanDashboard = z.infer<typeof planDashboardSchema>;
 
-export interface SeedPlan {
-  seeds_dir: string;
+export const planProjectSchema = z.object({
+  folder: z.string(),
+  id: z.string(),
+  name: z.string(),
+  digest: z.string().nullable(),
+  workflows: z.array(z.object({ id: z.string(), name: z.string(), workflow_tag: z.string(), data_collections: z.array(planDcSchema) })),
+  dashboards: z.array(planDashboardSchema),
+  registrations: z.object({ deltatables: z.array(z.string()), multiqc: z.array(z.string()) }),
+});
+export type PlanProject = z.infer<typeof planProjectSchema>;
+
+/** What `npm run seeds -- check --json` prints. */
+export const seedPlanSchema = z.object({
+  seeds_dir: z.string(),
   /** Null when errors stop seeding. */
-  digest: string | null;
-  users: Array<{ id: string; email: string; is_admin: boolean }>;
-  groups: Array<{ name: string; members: number }>;
-  projects: PlanProject[];
-  totals: { projects: number; workflows: number; data_collections: number; dashboards: number; components: number; deltatables: number; multiqc: number };
+  digest: z.string().nullable(),
+  users: z.array(z.object({ id: z.string(), email: z.string(), is_admin: z.boolean() })),
+  groups: z.array(z.object({ name: z.string(), members: count })),
+  projects: z.array(planProjectSchema),
+  totals: z.object({ projects: count, workflows: count, data_collections: count, dashboards: count, components: count, deltatables: count, multiqc: count }),
   /** Stop seeding (seeds depictio would reject), or components the audit would call errors. */
-  errors: SeedProblem[];
-  warnings: SeedProblem[];
-}
+  errors: z.array(seedProblemSchema),
+  warnings: z.array(seedProblemSchema),
+});
+export type SeedPlan = z.infer<typeof seedPlanSchema>;
 
 /**
  * What seeding SEEDS_DIR would create, and every problem: the loader's (errors stop seeding), then
