@@ -7,6 +7,8 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { eventViewSchema } from '../../lib/console/views';
 import { INIT_HISTORY } from '../../lib/db/collections';
 import { runCli } from '../support/cli';
 import { TEST_PASSWORDS } from '../support/seeds';
@@ -101,7 +103,7 @@ describe('the history export', () => {
     const whole = await fetch(`${server.url}/api/history/export?run=run-export`, { headers: { cookie } });
     const text = await whole.text();
     expect(whole.status, `${text.slice(0, 300)}\n${server.log().slice(-2000)}`).toBe(200);
-    const events = JSON.parse(text) as Array<{ detail: { n: number } }>;
+    const events = z.array(eventViewSchema).parse(JSON.parse(text));
     expect(events).toHaveLength(EVENTS);
     expect(events.at(-1)!.detail.n).toBe(EVENTS - 1);
     await sleep(2_000);

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { MongoClient, ObjectId, type Db, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { reseedPlan, UnknownProjectError } from '../../lib/admin/reseed-plan';
+import { reseedPlanSchema } from '../../lib/admin/schemas';
 import { runIdFor, startRun } from '../../lib/admin/start-run';
 import { DASHBOARDS, DELTATABLES, INIT_HISTORY, MULTIQC, PROJECTS, USERS } from '../../lib/db/collections';
 import { parseConfig, type Config } from '../../lib/env';
@@ -238,7 +240,7 @@ describe('per-project reseed (lib/admin/start-run, reseed-plan, init/scope)', ()
     const projectsBefore = await docsOf(PROJECTS, {});
     const planned = await runCli('reseed', ['--project', 'Iris Dataset Project Data Analysis', '--plan', '--json'], env);
     expect(planned.code).toBe(0);
-    expect(lastJsonLine<{ plan: { scope: string } }>(planned.stdout).plan.scope).toBe('project');
+    expect(z.object({ plan: reseedPlanSchema }).parse(lastJsonLine(planned.stdout)).plan.scope).toBe('project');
     expect(await docsOf(PROJECTS, {})).toEqual(projectsBefore);
 
     const all = await runCli('reseed', ['--all', '--plan'], env);
@@ -251,7 +253,8 @@ describe('per-project reseed (lib/admin/start-run, reseed-plan, init/scope)', ()
 
     const ran = await runCli('reseed', ['--project', IRIS.toHexString(), '--yes', '--json'], env);
     expect(ran.code, ran.stderr).toBe(0);
-    const report = lastJsonLine<{ outcome: string; run_id: string }>(ran.stdout);
+    // The run's report: its plan, the run id and the worker's outcome (WorkerOutcome, a type with no schema: its name is enough here).
+    const report = z.object({ plan: reseedPlanSchema, run_id: z.string(), outcome: z.string() }).parse(lastJsonLine(ran.stdout));
     expect(report.outcome).toBe('acquired');
     expect((await db().collection(PROJECTS).findOne({ _id: IRIS }))?.seeded_run_id).toBe(report.run_id);
 

@@ -4,11 +4,13 @@ import path from 'node:path';
 import { ObjectId, type Db, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditDatabase } from '../../lib/audit/run-audit';
+import { auditReportSchema } from '../../lib/audit/types';
 import { DASHBOARDS, INIT_HISTORY, INITIALIZATION, LOCK_ID, PROJECTS, STATE_ID } from '../../lib/db/collections';
+import { workersReportSchema } from '../../lib/history/verdict';
 import { runWorker, type WorkerOutcome } from '../../lib/init/run-worker';
 import { workerIdentity } from '../../lib/lock/identity';
 import { SeedValidationError } from '../../lib/seeds/errors';
-import type { SeedPlan } from '../../lib/seeds/plan';
+import { seedPlanSchema } from '../../lib/seeds/plan';
 import { lastJsonLine, runCli } from '../support/cli';
 import { mongoUri, useTestDb } from '../support/db';
 import { DEPICTIO_V082_DIR, SEEDS_DIR, TEST_PASSWORDS, loadTestSeeds, seedsWith } from '../support/seeds';
@@ -219,7 +221,7 @@ describe('npm run seeds -- check', () => {
   it('on the shipped seeds: exit 0, every project, DC, dashboard and registration, no problem', async () => {
     const result = await runCli('seeds', ['check', '--json'], { SEEDS_DIR });
     expect(result.code, result.stderr).toBe(0);
-    const plan = lastJsonLine<SeedPlan>(result.stdout);
+    const plan = seedPlanSchema.parse(lastJsonLine(result.stdout));
     expect(plan).toMatchObject({ errors: [], warnings: [] });
     expect(plan.totals).toEqual({ projects: 3, workflows: 3, data_collections: 9, dashboards: 5, components: 63, deltatables: 8, multiqc: 1 });
   }, 60_000);
@@ -253,7 +255,7 @@ describe.skipIf(!hasV082)("depictio v0.8.2's own seed folders", () => {
   it('seeds check lists exactly its 3 projects, their DCs and 5 dashboard documents; the iris dc_config._id snapshots are warnings', async () => {
     const result = await runCli('seeds', ['check', '--seeds', DEPICTIO_V082_DIR, '--json'], {});
     expect(result.code, result.stderr).toBe(0);
-    const plan = lastJsonLine<SeedPlan>(result.stdout);
+    const plan = seedPlanSchema.parse(lastJsonLine(result.stdout));
     expect(plan.errors).toEqual([]);
     expect(plan.projects.map((p) => [p.folder, p.id])).toEqual([
       ['init/iris', '646b0f3c1e4a2d7f8e5b8c9a'],
@@ -296,10 +298,10 @@ describe.skipIf(!hasV082)("depictio v0.8.2's own seed folders", () => {
     const env = { MONGODB_URI: mongoUri(), MONGODB_DB: v082.dbName, SEEDS_DIR: DEPICTIO_V082_DIR, ...TEST_PASSWORDS };
     const result = await runCli('workers', ['-n', '8', '--wipe', '--generation', 'g', '--json'], env);
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(lastJsonLine(result.stdout)).toMatchObject({ acquired: 1, wipes: 1, projects: 3, dashboards: 5, invalid_components: 0 });
+    expect(workersReportSchema.parse(lastJsonLine(result.stdout))).toMatchObject({ acquired: 1, wipes: 1, projects: 3, dashboards: 5, invalid_components: 0 });
     const audit = await runCli('audit', ['--json'], env);
     expect(audit.code, audit.stderr).toBe(0);
-    const report = lastJsonLine<{ summary: { error: number; warning: number; components: number } }>(audit.stdout);
+    const report = auditReportSchema.parse(lastJsonLine(audit.stdout));
     expect(report.summary).toMatchObject({ error: 0, components: 67 });
     expect(report.summary.warning).toBeGreaterThanOrEqual(11);
   }, 120_000);
