@@ -4,6 +4,7 @@ import { analyzeDrill, findBreaches, type DrillContext, type DrillData } from '.
 import { drillResultSchema } from '../../lib/drill/types';
 import { assertScratchDatabase, historyDatabaseName, scratchDatabaseName } from '../../lib/drill/scratch';
 import type { HistoryEvent, HistoryEventName } from '../../lib/schemas/history';
+import { zodIssueLines } from '../../lib/zod-issues';
 
 const T0 = Date.UTC(2026, 10, 27, 10, 0, 0);
 
@@ -161,9 +162,10 @@ describe('the drill report', () => {
 
 describe('a drill request (the console form and action)', () => {
   const valid = { algorithms: ['unsafe', 'lease'], workers: '8', late: '2', lateAfterMs: '100', windowMs: '200' };
+  // The lines a refusal lists (the action guard's zodIssueLines).
   const issues = (input: unknown) => {
     const parsed = drillRequestSchema.safeParse(input);
-    return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    return parsed.success ? [] : zodIssueLines(parsed.error);
   };
 
   it('accepts a set of the known algorithms and bounded numbers', () => {
@@ -181,7 +183,7 @@ describe('a drill request (the console form and action)', () => {
 
   it('refuses duplicates, unknown algorithms and an empty choice, naming the field', () => {
     expect(issues({ ...valid, algorithms: ['lease', 'lease'] })).toEqual(['algorithms: each algorithm at most once']);
-    expect(issues({ ...valid, algorithms: ['lease', 'rm -rf'] })).toEqual(['algorithms.1: must be one of unsafe, copy-drop-restore, lease']);
+    expect(issues({ ...valid, algorithms: ['lease', 'rm -rf'] })).toEqual(['algorithms[1]: must be one of unsafe, copy-drop-restore, lease']);
     expect(issues({ ...valid, algorithms: [] })).toEqual(['algorithms: choose at least one algorithm']);
     expect(issues({ ...valid, algorithms: { 0: 'lease' } })).toEqual(['algorithms: must be a list of algorithms (unsafe, copy-drop-restore, lease)']);
   });
