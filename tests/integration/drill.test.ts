@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { startRun } from '../../lib/admin/start-run';
 import { REFUSED, runGuarded, type Refusal } from '../../lib/auth/action-guard';
 import { createSessionToken } from '../../lib/auth/session';
@@ -319,8 +320,9 @@ describe('drill jobs (lib/drill/job)', () => {
         out += c.toString();
         const line = out.split('\n').find((l) => l.startsWith('{'));
         if (!line) return;
-        const answer = JSON.parse(line) as { ok: boolean; job_id?: string };
-        if (answer.ok && answer.job_id) resolve({ child, jobId: answer.job_id });
+        // startDrillJob's answer when it started a drill (StartDrillResult's ok branch).
+        const answer = z.object({ ok: z.literal(true), job_id: drillJobSchema.shape._id }).safeParse(JSON.parse(line));
+        if (answer.success) resolve({ child, jobId: answer.data.job_id });
         else reject(new Error(`the console process did not start a drill: ${line}`));
       });
       child.on('exit', (code) => reject(new Error(`the console process exited with ${code}: ${err}`)));
