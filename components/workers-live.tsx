@@ -2,7 +2,8 @@
 
 import { Download } from 'lucide-react';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { exportUrl, queryString, RUNS_PER_PAGE } from '@/lib/console/urls';
+import { exportUrl, MAX_RUNS_SKIP, queryString, RUNS_PER_PAGE } from '@/lib/console/urls';
+import { checkWholeNumber } from '@/lib/whole-number';
 import { EventsTable } from './events-table';
 import { HistoryFilters } from './history-filters';
 import { useLive } from './live-query';
@@ -31,7 +32,9 @@ export function WorkersLive(props: Props) {
     const next = Object.fromEntries(params.entries()) as Record<string, string | number | undefined>;
     router.replace(`?${queryString({ ...next, ...changes })}`, { scroll: false });
   };
-  const runsSkip = Number(params.get('runs_skip') ?? 0);
+  // The server refuses a bad runs_skip before this renders; a URL changed since reads as the first page.
+  const skip = checkWholeNumber(params.get('runs_skip') ?? 0, 0, MAX_RUNS_SKIP);
+  const runsSkip = skip.ok ? skip.value : 0;
 
   return (
     <div className="space-y-4">

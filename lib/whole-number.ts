@@ -1,7 +1,9 @@
+import { z } from 'zod';
+
 /**
  * The one reading of a whole number from text (an environment variable, a command-line flag, a
- * form field): counts, milliseconds and ports alike. `Number()` semantics, so "1e3" is 1000 and
- * "2.5" or "many" are not whole.
+ * form field, a URL) or from JSON: counts, milliseconds and ports alike. `Number()` semantics, so
+ * "1e3" is 1000 and "2.5" or "many" are not whole.
  */
 export type WholeNumberCheck = { ok: true; value: number } | { ok: false; problem: 'not-whole' | 'below-min' | 'above-max' };
 
@@ -23,4 +25,34 @@ export function parseWholeNumberArg(name: string, raw: string, min: number, max:
   const checked = checkWholeNumber(raw, min, max);
   if (checked.ok) return checked.value;
   throw Object.assign(new Error(wholeNumberMessage(name, raw, min, max, what)), { code: 'ERR_PARSE_ARGS_INVALID' });
+}
+
+export interface WholeNumberBounds {
+  min: number;
+  /** No upper bound said when absent (the largest safe integer). */
+  max?: number;
+  /** Said after each bound: " ms". */
+  unit?: string;
+  /** What to say when the value is absent altogether, instead of the bounds. */
+  missing?: string;
+}
+
+/**
+ * A whole number as a zod field (a form field or a URL's text, or a number from JSON), read as
+ * checkWholeNumber reads it. Its messages follow the field's name, which zodIssueLines puts first:
+ * "workers: must be at least 1".
+ */
+export function wholeNumberSchema({ min, max, unit = '', missing }: WholeNumberBounds) {
+  const top = max ?? Number.MAX_SAFE_INTEGER;
+  const problems = {
+    'not-whole': max === undefined ? `must be a whole number of at least ${min}${unit}` : `must be a whole number from ${min} to ${max}${unit}`,
+    'below-min': `must be at least ${min}${unit}`,
+    'above-max': `must be at most ${top}${unit}`,
+  };
+  return z.union([z.number(), z.string()], { error: (issue) => (issue.input === undefined && missing) || problems['not-whole'] }).transform((raw, ctx) => {
+    const checked = checkWholeNumber(raw, min, top);
+    if (checked.ok) return checked.value;
+    ctx.addIssue({ code: 'custom', message: problems[checked.problem] });
+    return z.NEVER;
+  });
 }

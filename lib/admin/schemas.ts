@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumberSchema } from '../whole-number';
 
 /**
  * The inputs of the console's admin actions. A run request names the state it was made from
@@ -21,7 +22,7 @@ export type SeedMissingInput = z.infer<typeof seedMissingInputSchema>;
 
 export const forceReleaseInputSchema = z.object({
   /** The fence the admin saw: the release happens only if the lock still has it. */
-  fence: z.coerce.number({ message: 'the fence of the lock you saw is required' }).int().min(0),
+  fence: wholeNumberSchema({ min: 0, missing: 'the fence of the lock you saw is required' }),
   /** The lease expiry the admin saw: an expired lease renewed since is not released. */
   lease_expires_at: z.iso.datetime({ message: 'the lease expiry you saw is required (an ISO date)' }).transform((value) => new Date(value)),
   /** Required while the lease is live: the holder's worker id, typed by the admin. */

@@ -3,6 +3,7 @@ import './jitless-zod';
 import { z } from 'zod';
 import { attentionSummary, DIGEST_STATUSES, type DashboardDigest } from '../audit/digest';
 import type { AuditDigest } from '../audit/run-audit';
+import { wholeNumberSchema } from '../whole-number';
 import { queryString, type SearchParams } from './urls';
 import type { DashboardsListView } from './views';
 
@@ -38,7 +39,7 @@ export const dashboardsQuerySchema = z.object({
   dir: z.enum(['asc', 'desc'], { message: 'dir must be asc or desc' }).default('asc'),
   after: text(2000),
   before: text(2000),
-  limit: z.coerce.number().int().min(1).max(500).default(DASHBOARDS_PER_PAGE),
+  limit: wholeNumberSchema({ min: 1, max: 500 }).default(DASHBOARDS_PER_PAGE),
 });
 export type DashboardsQuery = z.output<typeof dashboardsQuerySchema>;
 /** The URL keys of the list, in the order they are written. */

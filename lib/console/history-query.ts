@@ -2,7 +2,9 @@ import { ObjectId, type Db, type Filter } from 'mongodb';
 import { z } from 'zod';
 import { INIT_HISTORY } from '../db/collections';
 import { HISTORY_EVENTS, type HistoryEvent } from '../schemas/history';
+import { wholeNumberSchema } from '../whole-number';
 import { eventJson } from './runs';
+import { MAX_RUNS_SKIP } from './urls';
 import type { EventsPage, EventView } from './views';
 
 const text = z
@@ -41,15 +43,15 @@ export type HistoryFilter = z.infer<typeof historyFilterSchema>;
 
 /** The runs list: filters plus a page of runs. */
 export const runsQuerySchema = historyFilterSchema.extend({
-  skip: z.coerce.number().int().min(0).max(100_000).default(0),
-  limit: z.coerce.number().int().min(1).max(50).default(5),
+  skip: wholeNumberSchema({ min: 0, max: MAX_RUNS_SKIP }).default(0),
+  limit: wholeNumberSchema({ min: 1, max: 50 }).default(5),
 });
 
 /** The events table: filters plus a keyset position. */
 export const eventsQuerySchema = historyFilterSchema.extend({
   before: z.string().max(200).optional(),
   after: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: wholeNumberSchema({ min: 1, max: 500 }).default(50),
 });
 
 export function historyMatch(filter: Partial<HistoryFilter>): Filter<HistoryEvent> {

@@ -23,6 +23,8 @@ export function filterEntries(params: SearchParams): Record<string, string | und
 }
 
 export const RUNS_PER_PAGE = 5;
+/** How far into the runs list a page may start (history-query.ts runsQuerySchema). */
+export const MAX_RUNS_SKIP = 100_000;
 export const EVENTS_PER_PAGE = 50;
 
 /** The runs list's query for a workers page URL: what /api/runs reads (history-query.ts runsQuerySchema). */

@@ -1,23 +1,10 @@
 import { z } from 'zod';
-import { checkWholeNumber } from '../whole-number';
+import { wholeNumberSchema } from '../whole-number';
 import { DRILL_ALGORITHMS } from './algorithms';
 
 /** The most worker processes one algorithm of a console drill starts: on time plus late. */
 export const MAX_DRILL_WORKERS = 32;
 export const MAX_LATE_STARTERS = 16;
-
-const whole = (min: number, max: number, unit = '') =>
-  z.unknown().transform((raw, ctx) => {
-    const checked = checkWholeNumber(raw, min, max);
-    if (checked.ok) return checked.value;
-    const message = {
-      'not-whole': `must be a whole number from ${min} to ${max}${unit}`,
-      'below-min': `must be at least ${min}${unit}`,
-      'above-max': `must be at most ${max}${unit}`,
-    };
-    ctx.addIssue({ code: 'custom', message: message[checked.problem] });
-    return z.NEVER;
-  });
 
 const ALGORITHM_LIST = DRILL_ALGORITHMS.join(', ');
 
@@ -42,9 +29,9 @@ const algorithmsSchema = z.preprocess(
 /** What an admin asks of the drill page. Every error names its field (the guard prefixes the path). */
 export const drillRequestSchema = z.object({
   algorithms: algorithmsSchema,
-  workers: whole(1, MAX_DRILL_WORKERS),
-  late: whole(0, MAX_LATE_STARTERS),
-  lateAfterMs: whole(0, 60_000, ' ms'),
-  windowMs: whole(0, 10_000, ' ms'),
+  workers: wholeNumberSchema({ min: 1, max: MAX_DRILL_WORKERS }),
+  late: wholeNumberSchema({ min: 0, max: MAX_LATE_STARTERS }),
+  lateAfterMs: wholeNumberSchema({ min: 0, max: 60_000, unit: ' ms' }),
+  windowMs: wholeNumberSchema({ min: 0, max: 10_000, unit: ' ms' }),
 });
 export type DrillRequest = z.infer<typeof drillRequestSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dataFiguresSchema, verdictSchema } from '../history/findings';
 import { runTallySchema } from '../history/run-tally';
+import { wholeNumberSchema } from '../whole-number';
 import { DRILL_ALGORITHMS } from './algorithms';
 
 /**
@@ -13,28 +14,26 @@ export { DRILL_ALGORITHMS, type DrillAlgorithm } from './algorithms';
 /** How the old platform's waiting workers polled the lock (a model parameter; ours use INIT_POLL_MS). */
 export const LEGACY_POLL_MS = 1_000;
 
-const whole = (min: number, max: number) => z.number().int().min(min).max(max);
-
 /** The drill reports its own worker count (on time and late) and generation; no dates in a result that travels as JSON. */
 export const drillTallySchema = runTallySchema.omit({ generations: true, workers: true, started_at: true, finished_at: true });
 
 export const drillOptionsSchema = z.object({
   algorithm: z.enum(DRILL_ALGORITHMS),
   /** Workers released together. */
-  workers: whole(1, 128).default(8),
+  workers: wholeNumberSchema({ min: 1, max: 128 }).default(8),
   /** Late starters, released `lateAfterMs` after the others. */
-  late: whole(0, 128).default(0),
-  lateAfterMs: whole(0, 600_000).default(100),
+  late: wholeNumberSchema({ min: 0, max: 128 }).default(0),
+  lateAfterMs: wholeNumberSchema({ min: 0, max: 600_000 }).default(100),
   /** copy-drop-restore only: pause between the drop and the re-insert of the lock's copy. */
-  windowMs: whole(0, 600_000).default(0),
+  windowMs: wholeNumberSchema({ min: 0, max: 600_000 }).default(0),
   /** How often waiting workers look at the lock; default LEGACY_POLL_MS for the old algorithms, INIT_POLL_MS for lease. */
-  pollMs: whole(5, 60_000).optional(),
+  pollMs: wholeNumberSchema({ min: 5, max: 60_000 }).optional(),
   /** lease only: the lease term (INIT_LEASE_MS). */
-  leaseMs: whole(300, 600_000).optional(),
-  waitTimeoutMs: whole(100, 3_600_000).default(120_000),
+  leaseMs: wholeNumberSchema({ min: 300, max: 600_000 }).optional(),
+  waitTimeoutMs: wholeNumberSchema({ min: 100, max: 3_600_000 }).default(120_000),
   /** Fault injection: SIGKILL the first worker that records `seeded-project`, paused there for `killPauseMs`. */
   killHolder: z.boolean().default(false),
-  killPauseMs: whole(0, 60_000).default(1_500),
+  killPauseMs: wholeNumberSchema({ min: 0, max: 60_000 }).default(1_500),
   /** Keep the scratch database(s) for inspection instead of dropping them. */
   keep: z.boolean().default(false),
 });
