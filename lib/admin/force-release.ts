@@ -36,7 +36,9 @@ export async function forceRelease(db: Db, input: ForceReleaseInput, by: string)
   }
   const expired = !leaseIsLive(lock, now);
   const typed = input.confirm_worker_id === holder.worker_id;
-  if (!typed && lock.lease_expires_at?.getTime() !== input.lease_expires_at.getTime()) {
+  // Typed or not, the release is of the lease the admin saw: a holder that renewed since is
+  // alive after all, and the admin decides again on what it is now.
+  if (lock.lease_expires_at?.getTime() !== input.lease_expires_at.getTime()) {
     return refuse(
       'conflict',
       `The lease changed since you looked: it was renewed until ${lock.lease_expires_at?.toISOString() ?? '—'}. Nothing was released.`,
@@ -57,7 +59,7 @@ export async function forceRelease(db: Db, input: ForceReleaseInput, by: string)
       _id: LOCK_ID,
       fence: input.fence,
       'holder.worker_id': holder.worker_id,
-      ...(typed ? {} : { lease_expires_at: { $eq: input.lease_expires_at, ...leaseExpiredBy(now) } }),
+      lease_expires_at: typed ? { $eq: input.lease_expires_at } : { $eq: input.lease_expires_at, ...leaseExpiredBy(now) },
     },
     {
       $set: {

@@ -188,6 +188,16 @@ describe('force-release (lib/admin/force-release)', () => {
       code: 'conflict',
     });
     expect((await readLock(db()))?.holder?.worker_id).toBe('stuck-worker');
+    // Typed, but the holder renewed since the admin looked: refused, it is alive after all.
+    const seen = lease.expiresAt;
+    await sleep(5);
+    expect(await lease.renew()).toBe(true);
+    expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: seen, confirm_worker_id: 'stuck-worker' }, BY)).toMatchObject({
+      ok: false,
+      code: 'conflict',
+      error: expect.stringContaining('renewed until'),
+    });
+    expect((await readLock(db()))?.holder?.worker_id).toBe('stuck-worker');
 
     expect(await forceRelease(db(), { fence: lease.fence, lease_expires_at: lease.expiresAt, confirm_worker_id: 'stuck-worker' }, BY)).toEqual({
       ok: true,
