@@ -2,11 +2,11 @@ import type { Db, Document } from 'mongodb';
 import { idKey } from '../audit/audit-dashboards';
 import type { DcIndex } from '../audit/dc-index';
 import type { StoredValue } from '../audit/types';
-import { toStored } from '../audit/stored-value';
+import { inFormOf, toStored } from '../audit/stored-value';
 import { DASHBOARDS } from '../db/collections';
 import { RepairInputError } from './errors';
 import type { RepairComponent, RepairDashboard, RepairEdit, Replace } from './schemas';
-import { idForms, likeBefore } from './stored-value';
+import { idForms } from './stored-value';
 
 type Loose = Record<string, unknown>;
 const asObject = (value: unknown): Loose | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Loose) : null);
@@ -39,7 +39,7 @@ const matches = (stored: unknown, from: string) => stored !== null && stored !==
 function componentEdits(component: Loose, replace: Replace, name: string): RepairEdit[] {
   if (!matches(component[replace.field], replace.from)) return [];
   const reason = `bulk replace: ${replace.field} ${replace.from} → ${replace.to} (${name})`;
-  const edit = (field: RepairEdit['field'], before: StoredValue): RepairEdit => ({ field, before, after: likeBefore(before, replace.to), reason });
+  const edit = (field: RepairEdit['field'], before: StoredValue): RepairEdit => ({ field, before, after: inFormOf(before, replace.to), reason });
   const edits = [edit(replace.field, toStored(component[replace.field]))];
   const snapshot = asObject(component.dc_config);
   if (replace.field === 'dc_id' && snapshot && matches(snapshot._id, replace.from)) edits.push(edit('dc_config._id', toStored(snapshot._id)));

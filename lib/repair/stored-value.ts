@@ -2,15 +2,6 @@ import { ObjectId } from 'mongodb';
 import type { StoredValue } from '../audit/types';
 import { OBJECT_ID_HEX } from '../schemas/object-id-hex';
 
-/**
- * The value of a new id written where `before` was, in the form `before` had: an ObjectId where an
- * ObjectId was, a hex string where a string was (a replace must not change how the platform reads it).
- * Where nothing was (null), an ObjectId: the form depictio writes.
- */
-export function likeBefore(before: StoredValue, hex: string): StoredValue {
-  return typeof before === 'string' ? hex.toLowerCase() : { $oid: hex.toLowerCase() };
-}
-
 /** The stored forms an id may have, for a query: as given, lowercase hex, an ObjectId. */
 export function idForms(id: string): unknown[] {
   return OBJECT_ID_HEX.test(id) ? [...new Set([id, id.toLowerCase()]), new ObjectId(id)] : [id];
