@@ -1,5 +1,6 @@
 import { ObjectId } from 'mongodb';
-import { idHex, type DashboardRef, type DcIndex } from './dc-index';
+import { idHex } from '../db/id-hex';
+import type { DashboardRef, DcIndex } from './dc-index';
 import { storedIdText, strayDcId, toStored, validateComponent, type DashboardOwner, type TabContext } from './validate-component';
 import { addStatus, emptyCounts, type DashboardReport, type TabReport } from './types';
 

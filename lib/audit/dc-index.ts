@@ -1,5 +1,4 @@
-import { ObjectId } from 'mongodb';
-import { OBJECT_ID_HEX } from '../schemas/object-id-hex';
+import { idHex } from '../db/id-hex';
 
 /**
  * What the audit knows about every project, workflow and data collection, built from one read of
@@ -50,13 +49,6 @@ export interface DashboardRef {
 type Loose = Record<string, unknown>;
 const asObject = (value: unknown): Loose | undefined => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Loose) : undefined);
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-
-/** An id stored as an ObjectId or as a 24-hex string, as lowercase hex; anything else is null. */
-export function idHex(value: unknown): string | null {
-  if (value instanceof ObjectId) return value.toHexString();
-  if (typeof value === 'string' && OBJECT_ID_HEX.test(value)) return value.toLowerCase();
-  return null;
-}
 
 /** The key of the DC ids a join DC joins, in any order. */
 export const joinKey = (ids: readonly string[]): string => [...ids].sort().join('--');

@@ -1,5 +1,6 @@
 import { componentColumns } from '../schemas/component-columns';
-import { idHex, joinKey, type DcIndex, type DcInfo } from './dc-index';
+import { idHex } from '../db/id-hex';
+import { joinKey, type DcIndex, type DcInfo } from './dc-index';
 import { inFormOf, toStored } from './stored-value';
 import type { ComponentLocation, ComponentSuggestion, SuggestedFix } from './types';
 

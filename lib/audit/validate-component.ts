@@ -1,6 +1,7 @@
 import { ObjectId } from 'mongodb';
+import { idHex } from '../db/id-hex';
 import { componentColumns, componentDcReferences, isKnownComponentType, KNOWN_COMPONENT_TYPES } from '../schemas/component-columns';
-import { canSee, idHex, joinKey, type DashboardRef, type DcIndex, type DcInfo, type ProjectInfo } from './dc-index';
+import { canSee, joinKey, type DashboardRef, type DcIndex, type DcInfo, type ProjectInfo } from './dc-index';
 import { toStored } from './stored-value';
 import { suggestFixes, type Finding } from './suggest';
 import type { ComponentRow, StoredValue } from './types';

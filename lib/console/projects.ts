@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { idHex } from '../audit/dc-index';
+import { idHex } from '../db/id-hex';
 import { DASHBOARDS, DELTATABLES, INIT_HISTORY, MULTIQC, PROJECTS } from '../db/collections';
 import type { HistoryEvent } from '../schemas/history';
 import { iso } from './json';

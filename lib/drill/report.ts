@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { auditDatabase } from '../audit/run-audit';
 import { DASHBOARDS, DELTATABLES, INITIALIZATION, LOCK_ID, MULTIQC, PROJECTS } from '../db/collections';
+import { idHex } from '../db/id-hex';
 import { DONE_EVENTS, FAILED_EVENTS, FINAL_EVENTS } from '../history/final-events';
 import { combine, judgeData, judgeLock, type DataFigures, type Judgement } from '../history/findings';
 import { plural } from '../history/plural';
@@ -53,12 +54,10 @@ export async function collectDrillData(db: Db, algorithm: DrillAlgorithm, genera
     const lock = await db.collection<{ _id: string }>(INITIALIZATION).findOne({ _id: LOCK_ID, initialization_complete: true });
     completionMarker = lock !== null;
   }
-  const hex = (value: unknown) =>
-    value && typeof (value as { toHexString?: unknown }).toHexString === 'function' ? (value as { toHexString(): string }).toHexString() : String(value);
   return {
     projectNames: projects.map((p) => String(p.name)),
     dashboards,
-    registrations: [...deltatables, ...multiqc].map((r) => hex(r.data_collection_id)),
+    registrations: [...deltatables, ...multiqc].map((r) => idHex(r.data_collection_id) ?? String(r.data_collection_id)),
     invalidComponents: audit.summary.error,
     warningComponents: audit.summary.warning,
     completionMarker,

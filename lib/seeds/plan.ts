@@ -1,5 +1,6 @@
-import { buildDcIndex, idHex, type DashboardRef } from '../audit/dc-index';
+import { buildDcIndex, type DashboardRef } from '../audit/dc-index';
 import { validateComponent, type TabContext } from '../audit/validate-component';
+import { idHex } from '../db/id-hex';
 import { isMultiqcGeneralStats } from '../schemas/component-columns';
 import { z } from 'zod';
 import type { Credentials } from './build';
