@@ -118,7 +118,9 @@ async function race(db: Db, clock: ServerClock, history: HistoryRecorder, option
     const runHistory = decision.step === 'acquire' && decision.adopting ? historyFor(db, clock, options, decision.run) : history;
     // A worker that loses reads the lock at its next look: the holder is named then.
     const taken =
-      decision.step === 'acquire' ? await takeLease(db, clock, runHistory, options, decision.run, { adopting: decision.adopting, nameHolder: false }) : null;
+      decision.step === 'acquire'
+        ? await takeLease(db, clock, runHistory, options, decision.run, { adopting: decision.adopting, nameHolder: false, deadline })
+        : null;
     const move = raceStep(state, seen, decision, taken, clock.now());
 
     if (move.to !== 'initialize' && move.event) await history.record(move.event.event, move.event.fence, move.event.detail, move.event.at);
@@ -150,9 +152,12 @@ export async function takeLease(
   history: HistoryRecorder,
   options: Pick<WorkerOptions, 'identity' | 'leaseMs' | 'seeds'>,
   run: RunRequest,
-  { adopting = false, nameHolder = true }: { adopting?: boolean; nameHolder?: boolean } = {},
+  { adopting = false, nameHolder = true, deadline }: { adopting?: boolean; nameHolder?: boolean; deadline?: number } = {},
 ): Promise<Taken> {
-  const attempt = await acquireLease(db, clock, { ...options.identity, run_id: run.run_id, generation: run.generation }, options.leaseMs, { nameHolder });
+  const attempt = await acquireLease(db, clock, { ...options.identity, run_id: run.run_id, generation: run.generation }, options.leaseMs, {
+    nameHolder,
+    deadline,
+  });
   if (!attempt.acquired) return { lock: attempt.lock };
   if (attempt.takenOverFrom || adopting) {
     await history.record('takeover', attempt.lease.fence, {
@@ -229,7 +234,7 @@ export async function initialize(
     const [snapshot] = await Promise.all([
       wipe ? wipeSnapshot(db, lease, (await targets)!) : null,
       // Before any seed write (the unique keys), and never inside a transaction.
-      indexes ? ensureIndexes(db, lease.facts) : undefined,
+      indexes ? lease.retrying(() => ensureIndexes(db, lease.facts)) : undefined,
     ]);
     const { deleted, counts } = await wipeAndSeed(db, lease, snapshot, seeds, run.run_id, run.seed_mode);
     // What is written rides in one insert, sent with the completion.

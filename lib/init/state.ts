@@ -48,13 +48,17 @@ export async function beginState(db: Db, lease: Lease, start: StateStart): Promi
   lease.assertUsable();
   const states = db.collection<StateDoc>(INITIALIZATION);
   try {
-    const previous = await states.findOneAndUpdate(
-      { _id: STATE_ID, $and: [writableBy(lease.fence), { completed_generations: { $ne: start.generation } }] },
-      {
-        $set: { ...start, status: 'in-progress', fence: lease.fence },
-        $unset: { completed_at: '', failed_at: '', error: '', counts: '' },
-      },
-      { upsert: true, returnDocument: 'before', ...durable() },
+    // Tried again after a transient error: a first try that was applied makes the second return
+    // this run's own state as "before", which is in progress, never complete.
+    const previous = await lease.retrying(() =>
+      states.findOneAndUpdate(
+        { _id: STATE_ID, $and: [writableBy(lease.fence), { completed_generations: { $ne: start.generation } }] },
+        {
+          $set: { ...start, status: 'in-progress', fence: lease.fence },
+          $unset: { completed_at: '', failed_at: '', error: '', counts: '' },
+        },
+        { upsert: true, returnDocument: 'before', ...durable() },
+      ),
     );
     return { previous: parseState(previous), complete: false };
   } catch (error) {

@@ -71,10 +71,12 @@ export async function wipeSnapshot(db: Db, lease: Lease, targets: readonly WipeT
   const ids = new Map<string, unknown[]>(names.map((name) => [name, []]));
   const first = targets[0];
   if (!first) return { names, ids };
-  const rows = await db
-    .collection(first.name)
-    .aggregate<{ _id: unknown; c: string }>(snapshotPipeline(targets, lease.fence), { batchSize: SNAPSHOT_BATCH, ...committed() })
-    .toArray();
+  const rows = await lease.retrying(() =>
+    db
+      .collection(first.name)
+      .aggregate<{ _id: unknown; c: string }>(snapshotPipeline(targets, lease.fence), { batchSize: SNAPSHOT_BATCH, ...committed() })
+      .toArray(),
+  );
   for (const row of rows) ids.get(row.c)?.push(row._id);
   return { names, ids };
 }

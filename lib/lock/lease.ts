@@ -68,10 +68,9 @@ export async function acquireLease(
   clock: ServerClock,
   holder: Holder,
   leaseMs: number,
-  { nameHolder = true }: { nameHolder?: boolean } = {},
+  { nameHolder = true, deadline = Date.now() + leaseMs }: { nameHolder?: boolean; deadline?: number } = {},
 ): Promise<AcquireResult> {
   const facts = await serverFacts(db);
-  const deadline = Date.now() + leaseMs;
   let sentAt = 0;
   let tries = 0;
   let now = await clock.fresh();
@@ -282,6 +281,18 @@ export class Lease {
    * takeover either waits for the batch or makes it abort. Transient errors are tried again while
    * the lease is usable.
    */
+  /**
+   * One of the holder's own reads or writes outside the seed batches (the state's start, the
+   * wipe's snapshot, the index builds): transient errors (a failover, a stepdown) are tried again
+   * while the lease is usable, and it counts as in flight, so a failure path waits for it too.
+   */
+  retrying<T>(operation: () => Promise<T>): Promise<T> {
+    const run = retryTransient(operation, { deadline: Date.now() + this.leaseMs, beforeRetry: () => this.assertUsable() });
+    this.inflight.add(run);
+    void run.catch(() => {}).finally(() => this.inflight.delete(run));
+    return run;
+  }
+
   fenced<T>(work: FencedWork<T>): Promise<T> {
     const run = (async () => {
       for (let attempt = 1; ; attempt += 1) {

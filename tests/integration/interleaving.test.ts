@@ -1,7 +1,7 @@
 import { MongoClient, ObjectId, type Db } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { forceRelease } from '../../lib/admin/force-release';
-import { DASHBOARDS, INIT_HISTORY, INITIALIZATION, LOCK_ID, PROJECTS, USERS } from '../../lib/db/collections';
+import { DASHBOARDS, INIT_HISTORY, INITIALIZATION, LOCK_ID, PROJECTS, STATE_ID, USERS } from '../../lib/db/collections';
 import { ServerClock } from '../../lib/db/server-clock';
 import { serverFacts } from '../../lib/db/topology';
 import { fencedWrite } from '../../lib/init/fenced';
@@ -213,6 +213,21 @@ describe('what only concurrency shows', () => {
     const outcome = await runWorker(workerDb, options('stepdown-worker', 'g-stepdown'));
     expect(outcome).toMatchObject({ outcome: 'acquired' });
     await expectWhole(db(), 'g-stepdown');
+  });
+
+  it("a stepdown at the state's start is retried: one complete generation", async () => {
+    const workerDb = await actor('stepdown-begin');
+    // Seeds changed since the last run (so a worker without wipe seeds again). Without a wipe,
+    // 'acquired' is stored before the state's start: that findAndModify fails once.
+    await db()
+      .collection<{ _id: string }>(INITIALIZATION)
+      .updateOne({ _id: STATE_ID }, { $set: { seed_digest: 'older-seeds' } });
+    const onEvent = async (e: { event: string }) => {
+      if (e.event === 'acquired') await setFault(admin, { times: 1 }, { failCommands: ['findAndModify'], appName: 'stepdown-begin', errorCode: 10107 });
+    };
+    const outcome = await runWorker(workerDb, options('stepdown-begin', 'g-stepdown-begin', { wipe: false, onEvent }));
+    expect(outcome).toMatchObject({ outcome: 'acquired' });
+    await expectWhole(db(), 'g-stepdown-begin');
   });
 
   it('a failover during the acquire and during a poll is retried within the wait', async () => {
