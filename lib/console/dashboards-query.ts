@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { attentionSummary, DIGEST_STATUSES, type DashboardDigest } from '../audit/digest';
 import type { AuditDigest } from '../audit/run-audit';
 import { wholeNumberSchema } from '../whole-number';
-import { queryString, type SearchParams } from './urls';
+import { firstParam, queryString, type SearchParams } from './urls';
 import type { DashboardsListView } from './views';
 
 /**
@@ -47,12 +47,7 @@ export const DASHBOARDS_QUERY_KEYS = Object.keys(dashboardsQuerySchema.shape) as
 
 /** A dashboards page URL's list keys (the first value of each), as /api/audit/list and the page read them. */
 export function dashboardsQueryEntries(params: SearchParams): Record<string, string | undefined> {
-  return Object.fromEntries(
-    DASHBOARDS_QUERY_KEYS.map((key) => {
-      const value = params instanceof URLSearchParams ? params.get(key) : params[key];
-      return [key, (Array.isArray(value) ? value[0] : value) || undefined];
-    }),
-  );
+  return Object.fromEntries(DASHBOARDS_QUERY_KEYS.map((key) => [key, firstParam(params, key)]));
 }
 
 export function dashboardsApiUrl(params: SearchParams): string {

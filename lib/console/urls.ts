@@ -6,7 +6,8 @@ export type PageSearchParams = Record<string, string | string[] | undefined>;
 /** A page's search params, as a server page receives them or as the browser's URLSearchParams. */
 export type SearchParams = PageSearchParams | URLSearchParams;
 
-function get(params: SearchParams, key: string): string | undefined {
+/** A search param's first value (a key given twice counts with its first); empty or absent, undefined. */
+export function firstParam(params: SearchParams, key: string): string | undefined {
   const value = params instanceof URLSearchParams ? params.get(key) : params[key];
   const first = Array.isArray(value) ? value[0] : value;
   return first || undefined;
@@ -19,7 +20,7 @@ export function queryString(entries: Record<string, string | number | undefined 
 }
 
 export function filterEntries(params: SearchParams): Record<string, string | undefined> {
-  return Object.fromEntries(FILTER_KEYS.map((key) => [key, get(params, key)]));
+  return Object.fromEntries(FILTER_KEYS.map((key) => [key, firstParam(params, key)]));
 }
 
 export const RUNS_PER_PAGE = 5;
@@ -29,12 +30,12 @@ export const EVENTS_PER_PAGE = 50;
 
 /** The runs list's query for a workers page URL: what /api/runs reads (history-query.ts runsQuerySchema). */
 export function runsApiQuery(params: SearchParams): Record<string, string | number | undefined> {
-  return { ...filterEntries(params), skip: get(params, 'runs_skip'), limit: RUNS_PER_PAGE };
+  return { ...filterEntries(params), skip: firstParam(params, 'runs_skip'), limit: RUNS_PER_PAGE };
 }
 
 /** The events table's query for a workers page URL: what /api/history reads (history-query.ts eventsQuerySchema). */
 export function eventsApiQuery(params: SearchParams): Record<string, string | number | undefined> {
-  return { ...filterEntries(params), before: get(params, 'before'), after: get(params, 'after'), limit: EVENTS_PER_PAGE };
+  return { ...filterEntries(params), before: firstParam(params, 'before'), after: firstParam(params, 'after'), limit: EVENTS_PER_PAGE };
 }
 
 export function runsApiUrl(params: SearchParams): string {

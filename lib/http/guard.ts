@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { sessionFromRequest } from '../auth/current-session';
 import type { Session } from '../auth/session';
+import { firstParam } from '../console/urls';
 import { isUnreachableError } from '../db/client';
 import { ConfigError } from '../env';
 import { zodIssueLines } from '../zod-issues';
@@ -24,11 +25,11 @@ const json = (status: number, error: string) => Response.json({ error } satisfie
 
 /**
  * A request's query string validated with `schema`; every problem is named in one 400 answer.
- * A key given more than once counts with its first value.
+ * Each key is read as the pages read it (firstParam: its first value, empty as absent).
  */
 export function parseQuery<S extends z.ZodType>(schema: S, url: string): z.output<S> {
-  const query: Record<string, string> = {};
-  for (const [key, value] of new URL(url).searchParams) if (!(key in query)) query[key] = value;
+  const params = new URL(url).searchParams;
+  const query = Object.fromEntries([...new Set(params.keys())].map((key) => [key, firstParam(params, key)]));
   const parsed = schema.safeParse(query);
   if (!parsed.success) {
     throw new HttpError(400, zodIssueLines(parsed.error).join('; '));

@@ -94,6 +94,8 @@ describe('parseQuery', () => {
   it('parses the query string with the schema (first value of a repeated key)', () => {
     expect(parseQuery(schema, 'http://x/api?limit=7&run=a&run=b')).toEqual({ limit: 7, run: 'a' });
     expect(parseQuery(schema, 'http://x/api')).toEqual({ limit: 5 });
+    // An empty value is an absent one, as the pages read their URL (firstParam).
+    expect(parseQuery(schema, 'http://x/api?limit=&run=a')).toEqual({ limit: 5, run: 'a' });
   });
 
   it('throws a 400 HttpError naming each problem', () => {
