@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
+import { MAJORITY_WRITE } from '../db/concerns';
 import type { ServerFacts } from '../db/topology';
 import { DASHBOARDS, DELTATABLES, GROUPS, INIT_HISTORY, MULTIQC, PROJECTS, USERS } from '../db/collections';
 
@@ -47,7 +48,8 @@ export const INDEXES_VERSION = createHash('sha256').update(JSON.stringify(INDEXE
  * once a majority has it (`commitQuorum`), which a standalone refuses as an option.
  */
 export async function ensureIndexes(db: Db, facts: ServerFacts): Promise<void> {
-  const quorum = facts.topology === 'standalone' ? {} : { commitQuorum: 'majority' as const };
+  // Majority-acknowledged like every other write of the product's: a build a failover rolls back would leave the seeds unguarded.
+  const options = { writeConcern: MAJORITY_WRITE, ...(facts.topology === 'standalone' ? {} : { commitQuorum: 'majority' as const }) };
   await Promise.all(
     Object.entries(RETIRED_INDEXES).flatMap(([collection, names]) =>
       // 27 IndexNotFound, 26 NamespaceNotFound: nothing to drop.
@@ -65,7 +67,7 @@ export async function ensureIndexes(db: Db, facts: ServerFacts): Promise<void> {
     Object.entries(INDEXES).map(([collection, defs]) =>
       db.collection(collection).createIndexes(
         defs.map((d) => ({ key: d.key as Record<string, 1 | -1>, ...d.options })),
-        quorum,
+        options,
       ),
     ),
   );

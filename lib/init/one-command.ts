@@ -5,7 +5,49 @@ import { SeedConflictError, olderThan, seedStatement, type SeedDoc, type SeedMod
 import { IDS_PER_DELETE, chunk, type WipeSnapshot } from './wipe';
 
 /** What each operation of the command stands for, to count its result back to a collection. */
-type Owner = { kind: 'delete' | 'write'; name: string; id?: ObjectId };
+export type Owner = { kind: 'delete' | 'write'; name: string; id?: ObjectId };
+
+/** The command's operations, and what each stands for (to count its result back to a collection). */
+export interface OneCommandModels {
+  models: AnyClientBulkWriteModel<Document>[];
+  owners: Owner[];
+}
+
+/**
+ * The operations of the one `bulkWrite` command, in its order: the wipe's fenced deletes (at most
+ * IDS_PER_DELETE ids each), then every group's fenced upserts. Exported for the probe, which sends
+ * exactly this shape.
+ */
+export function oneCommandModels(
+  databaseName: string,
+  fence: number,
+  snapshot: WipeSnapshot | null,
+  groups: Array<Array<[string, ReadonlyArray<SeedDoc>]>>,
+  runId: string,
+  mode: SeedMode,
+): OneCommandModels {
+  const namespace = (name: string) => `${databaseName}.${name}`;
+  const models: AnyClientBulkWriteModel<Document>[] = [];
+  const owners: Owner[] = [];
+  for (const [name, ids] of snapshot?.ids ?? []) {
+    for (const part of chunk(ids, IDS_PER_DELETE)) {
+      models.push({ name: 'deleteMany', namespace: namespace(name), filter: { _id: { $in: part as ObjectId[] }, ...olderThan(fence) } });
+      owners.push({ kind: 'delete', name });
+    }
+  }
+  for (const [name, docs] of groups.flat()) {
+    for (const doc of docs) {
+      const statement = seedStatement(doc, fence, runId, mode);
+      models.push(
+        'replacement' in statement
+          ? { name: 'replaceOne', namespace: namespace(name), ...statement, upsert: true }
+          : { name: 'updateOne', namespace: namespace(name), ...statement, upsert: true },
+      );
+      owners.push({ kind: 'write', name, id: doc._id });
+    }
+  }
+  return { models, owners };
+}
 
 /**
  * The wipe's deletes and every seed write as ONE `bulkWrite` command (MongoDB 8.0), ordered: the
@@ -25,28 +67,8 @@ export async function wipeAndSeedInOneCommand(
   mode: SeedMode,
   session: ClientSession,
 ): Promise<{ deleted: Record<string, number> | null; counts: Record<string, number> }> {
-  const namespace = (name: string) => `${db.databaseName}.${name}`;
-  const models: AnyClientBulkWriteModel<Document>[] = [];
-  const owners: Owner[] = [];
-  for (const [name, ids] of snapshot?.ids ?? []) {
-    for (const part of chunk(ids, IDS_PER_DELETE)) {
-      models.push({ name: 'deleteMany', namespace: namespace(name), filter: { _id: { $in: part as ObjectId[] }, ...olderThan(lease.fence) } });
-      owners.push({ kind: 'delete', name });
-    }
-  }
-  const counts: Record<string, number> = {};
-  for (const [name, docs] of groups.flat()) {
-    counts[name] = 0;
-    for (const doc of docs) {
-      const statement = seedStatement(doc, lease.fence, runId, mode);
-      models.push(
-        'replacement' in statement
-          ? { name: 'replaceOne', namespace: namespace(name), ...statement, upsert: true }
-          : { name: 'updateOne', namespace: namespace(name), ...statement, upsert: true },
-      );
-      owners.push({ kind: 'write', name, id: doc._id });
-    }
-  }
+  const { models, owners } = oneCommandModels(db.databaseName, lease.fence, snapshot, groups, runId, mode);
+  const counts: Record<string, number> = Object.fromEntries(groups.flat().map(([name]) => [name, 0]));
   const deleted: Record<string, number> | null = snapshot ? Object.fromEntries(snapshot.names.map((name) => [name, 0])) : null;
   if (models.length === 0) return { deleted, counts };
   lease.assertUsable();

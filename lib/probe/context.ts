@@ -49,5 +49,7 @@ export interface RowDef {
   doc: string;
   /** Rows that need transactions: skipped on a standalone, where none exist. */
   transactions?: true;
+  /** Why the row does not apply to this server (e.g. a command it does not have), or undefined when it does: reported as skipped, never failed. */
+  notApplicable?(server: { hello: Document; topology: Topology }): string | undefined;
   run(ctx: ProbeContext): Promise<Check>;
 }

@@ -12,6 +12,7 @@ export const DOC = {
   uniqueIndex: `${MANUAL}/core/index-unique/`,
   max: `${MANUAL}/reference/operator/update/max/`,
   bulkWrite: `${MANUAL}/reference/method/db.collection.bulkWrite/`,
+  bulkWriteCommand: `${MANUAL}/reference/command/bulkWrite/`,
   deleteMany: `${MANUAL}/reference/method/db.collection.deleteMany/`,
   slice: `${MANUAL}/reference/operator/update/slice/`,
   createIndexes: `${MANUAL}/reference/command/createIndexes/`,

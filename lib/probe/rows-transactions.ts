@@ -1,4 +1,9 @@
-import { Long, type ClientSession, type Document } from 'mongodb';
+import { Long, MongoClientBulkWriteError, ObjectId, type ClientSession, type Document } from 'mongodb';
+import { duplicateKeys, isOnId } from '../db/duplicate-key';
+import { BULK_WRITE_WIRE_VERSION } from '../db/topology';
+import type { SeedDoc } from '../init/fenced';
+import { oneCommandModels } from '../init/one-command';
+import type { WipeSnapshot } from '../init/wipe';
 import { LOCK_ID, acquire, describeError, holder, mine, show } from './commands';
 import { rowCollection, type Loose, type ProbeContext, type RowDef } from './context';
 import { DOC } from './docs-urls';
@@ -143,6 +148,124 @@ export const retryableWrites: RowDef = {
         observed: `first n ${show(first.n)}, retry n ${show(retry.n)}${retryErrors.length ? ` with error ${show(retryErrors[0]?.code)}` : ''}, ${count} document(s)`,
       };
     } finally {
+      await session.endSession();
+    }
+  },
+};
+
+/** Named ids, so the observed text says which document did what. */
+const OID = {
+  dOlder: new ObjectId('000000000000000000000d01'),
+  dUnstamped: new ObjectId('000000000000000000000d02'),
+  dNewer: new ObjectId('000000000000000000000d03'),
+  dDoomed: new ObjectId('000000000000000000000d04'),
+  pOlder: new ObjectId('000000000000000000000e01'),
+  pUnstamped: new ObjectId('000000000000000000000e02'),
+  pMissing: new ObjectId('000000000000000000000e03'),
+  pSame: new ObjectId('000000000000000000000e04'),
+  pNewer: new ObjectId('000000000000000000000e05'),
+};
+
+/** The driver's client bulk write error says only that one happened; its cause is the server's answer. */
+const describeCause = (error: unknown): string => describeError(error instanceof MongoClientBulkWriteError && error.cause ? error.cause : error);
+
+const snapshotOf = (name: string, ids: ObjectId[]): WipeSnapshot => ({ names: [name], ids: new Map([[name, ids]]) });
+
+export const BULK_WRITE_ROW = 'bulk-write-command';
+
+export const bulkWriteCommand: RowDef = {
+  id: BULK_WRITE_ROW,
+  behaviour: "MongoDB 8.0's bulkWrite command in a transaction after the lock write: fenced deleteMany, then replaceOne upserts, ordered",
+  needs:
+    'older or unstamped documents deleted or replaced, newer-fenced kept; a newer-fenced upsert is E11000 on _id_ and aborts the whole transaction, lock write included; the commit has w: majority, the statement no write concern',
+  doc: DOC.bulkWriteCommand,
+  transactions: true,
+  notApplicable: ({ hello }) =>
+    Number(hello.maxWireVersion) >= BULK_WRITE_WIRE_VERSION
+      ? undefined
+      : `not applicable: MongoDB < 8.0 (maxWireVersion ${show(hello.maxWireVersion)}; the product sends the per-collection statements the other transaction rows check)`,
+  async run(ctx) {
+    const lock = rowCollection<Loose>(ctx, BULK_WRITE_ROW);
+    const projects = rowCollection<Document>(ctx, BULK_WRITE_ROW, 'projects');
+    const dashboards = rowCollection<Document>(ctx, BULK_WRITE_ROW, 'dashboards');
+    await lock.insertOne({ _id: LOCK_ID, holder: holder('txn-holder'), fence: FENCE, lease_expires_at: new Date((await serverNow(ctx)).getTime() + 60_000) });
+    await dashboards.insertMany([
+      { _id: OID.dOlder, seeded_fence: FENCE - 1 },
+      { _id: OID.dUnstamped },
+      { _id: OID.dNewer, seeded_fence: FENCE + 6 },
+      { _id: OID.dDoomed, seeded_fence: FENCE - 2 },
+    ]);
+    await projects.insertMany([
+      { _id: OID.pOlder, seeded_fence: FENCE - 1, v: 'old' },
+      { _id: OID.pUnstamped, v: 'platform' },
+      { _id: OID.pSame, seeded_fence: FENCE, v: 'mine-before' },
+      { _id: OID.pNewer, seeded_fence: FENCE + 6, v: 'successor' },
+    ]);
+    const seeded = (...ids: ObjectId[]): SeedDoc[] => ids.map((_id) => ({ _id, v: 'seeded' }));
+    const session = ctx.client.startSession();
+    /** One fenced batch as the product sends it: the lock write, the one bulkWrite, the commit. */
+    const batch = (label: string, snapshot: WipeSnapshot, docs: SeedDoc[]) =>
+      ctx.capture('commitTransaction', () =>
+        ctx.capture('bulkWrite', async () => {
+          session.startTransaction(TXN_OPTIONS);
+          try {
+            const touched = await lock.updateOne(mine(holder('txn-holder'), FENCE), { $set: { fenced_at: new Date(), batch: label } }, { session });
+            if (touched.matchedCount !== 1) throw new Error(`the lock write matched ${touched.matchedCount}`);
+            const { models } = oneCommandModels(ctx.db.databaseName, FENCE, snapshot, [[[projects.collectionName, docs]]], `run-${label}`, 'replace');
+            const written = await ctx.client.bulkWrite(models, { session, ordered: true, verboseResults: true });
+            await session.commitTransaction();
+            return written;
+          } catch (error) {
+            // Sent only to see that the server aborted already: a commit must find no transaction.
+            const commit = await session.commitTransaction().then(
+              () => 'COMMITTED',
+              (e: unknown) => `refused (${describeError(e)})`,
+            );
+            await session.abortTransaction().catch(() => {});
+            throw Object.assign(error as object, { probeCommitAfterError: commit });
+          }
+        }),
+      );
+    try {
+      // A holder's wipe (a late delete also lists the newer document) and reseed of fence 3.
+      const first = await batch(
+        'first',
+        snapshotOf(dashboards.collectionName, [OID.dOlder, OID.dUnstamped, OID.dNewer]),
+        seeded(OID.pOlder, OID.pUnstamped, OID.pMissing, OID.pSame),
+      );
+      const inner = first.value;
+      if (!inner || inner.error) return { pass: false, observed: `the first batch failed: ${describeCause(inner?.error ?? first.error)}` };
+      const sent = inner.sent[0];
+      const commit = first.sent.at(-1);
+      const shapeOk = sent?.autocommit === false && sent.writeConcern === undefined && sent.ordered === true && commit?.writeConcern?.w === 'majority';
+      const leftD = (await dashboards.find({}, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)).sort();
+      const stored = await projects.find({}).toArray();
+      const replaced = [OID.pOlder, OID.pUnstamped, OID.pMissing, OID.pSame].filter((id) => {
+        const d = stored.find((s) => String(s._id) === String(id));
+        return d?.v === 'seeded' && d.seeded_fence === FENCE && d.seeded_run_id === 'run-first';
+      }).length;
+      const deletesOk = JSON.stringify(leftD) === JSON.stringify([OID.dNewer, OID.dDoomed].map(String).sort());
+
+      // The same holder once a newer one stamped pNewer: the upsert collides and nothing lands.
+      const second = await batch('second', snapshotOf(dashboards.collectionName, [OID.dDoomed]), seeded(OID.pNewer));
+      const error = second.value?.error ?? second.error;
+      const duplicate = error instanceof MongoClientBulkWriteError ? duplicateKeys(error)[0] : undefined;
+      const collision = duplicate !== undefined && duplicate.index === 1 && isOnId(duplicate) && /index: _id_ /.test(duplicate.message);
+      const commitAfter = (error as { probeCommitAfterError?: string } | undefined)?.probeCommitAfterError ?? 'not tried';
+      const lockAfter = await lock.findOne({ _id: LOCK_ID });
+      const doomedKept = (await dashboards.countDocuments({ _id: OID.dDoomed })) === 1;
+      const newer = await projects.findOne({ _id: OID.pNewer });
+      const abortedAll = commitAfter.startsWith('refused') && lockAfter?.batch === 'first' && doomedKept && newer?.v === 'successor';
+      return {
+        pass: shapeOk && deletesOk && replaced === 4 && collision && abortedAll,
+        observed:
+          `bulkWrite sent ${sent?.autocommit === false ? 'in the transaction' : 'OUTSIDE the transaction'}, write concern ${show(sent?.writeConcern)}, ordered ${show(sent?.ordered)}; commit w ${show(commit?.writeConcern?.w)}; ` +
+          `left in dashboards ${leftD.length} (newer and untouched expected 2), ${replaced}/4 projects replaced; ` +
+          `newer-fenced upsert: ${duplicate ? `#${duplicate.index} E11000 ${isOnId(duplicate) ? 'on _id_' : 'NOT on _id'}` : error ? describeCause(error) : 'NO error'}; ` +
+          `commit after it ${commitAfter}; lock write ${lockAfter?.batch === 'first' ? 'rolled back' : 'LANDED'}, delete ${doomedKept ? 'rolled back' : 'LANDED'}, newer ${newer?.v === 'successor' ? 'kept' : 'OVERWRITTEN'}`,
+      };
+    } finally {
+      await session.abortTransaction().catch(() => {});
       await session.endSession();
     }
   },

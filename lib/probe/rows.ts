@@ -10,7 +10,7 @@ import {
 } from './rows-lock';
 import { seedFencedUpsert, seedUniqueCollision, statePushSlice, uniqueIndexes, wipeFencedDelete } from './rows-seed';
 import { clientTimeout, readConcernMajority, readPrimary, serverClock, topologyRow, writeConcernMajority } from './rows-server';
-import { retryableWrites, txnRollback, txnTakeoverExcluded } from './rows-transactions';
+import { bulkWriteCommand, retryableWrites, txnRollback, txnTakeoverExcluded } from './rows-transactions';
 
 /** Every behaviour the product relies on, in the order the probe checks them (docs/mongodb-behaviour.md lists the same ids). */
 export const PROBE_ROWS: readonly RowDef[] = [
@@ -35,4 +35,5 @@ export const PROBE_ROWS: readonly RowDef[] = [
   txnRollback,
   txnTakeoverExcluded,
   retryableWrites,
+  bulkWriteCommand,
 ];

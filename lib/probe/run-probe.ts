@@ -54,6 +54,8 @@ function deadline<T>(work: Promise<T>, ms: number): Promise<T> {
 async function runRow(def: RowDef, base: Omit<ProbeContext, 'newClient'>, uri: string): Promise<ProbeRow> {
   const row = { id: def.id, behaviour: def.behaviour, needs: def.needs, doc: def.doc };
   if (def.transactions && base.topology === 'standalone') return { ...row, status: 'skipped', observed: STANDALONE_SKIP };
+  const notApplicable = def.notApplicable?.(base);
+  if (notApplicable) return { ...row, status: 'skipped', observed: notApplicable };
   const opened: MongoClient[] = [];
   const ctx: ProbeContext = {
     ...base,

@@ -2,7 +2,7 @@ import { MongoClient, type CommandStartedEvent, type Document } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../lib/db/client';
 import { DASHBOARDS, DELTATABLES, GROUPS, INIT_HISTORY, INITIALIZATION, MULTIQC, PROJECTS, USERS } from '../../lib/db/collections';
-import { startEmbeddedDb, type EmbeddedDb } from '../../lib/db/embedded';
+import { startEmbeddedDb, startEmulator, type EmbeddedDb } from '../../lib/db/embedded';
 import { runWorker } from '../../lib/init/run-worker';
 import { mongoUri, useTestDb } from '../support/db';
 import { testWorkerOptions } from '../support/worker-options';
@@ -15,7 +15,7 @@ import { testWorkerOptions } from '../support/worker-options';
 const { dbName } = useTestDb(import.meta.url);
 const PRODUCT = [INITIALIZATION, INIT_HISTORY, USERS, GROUPS, PROJECTS, DELTATABLES, MULTIQC, DASHBOARDS];
 const SEEDED = [USERS, GROUPS, PROJECTS, DELTATABLES, MULTIQC, DASHBOARDS];
-const WRITES = ['insert', 'update', 'delete', 'findAndModify'];
+const WRITES = ['insert', 'update', 'delete', 'findAndModify', 'bulkWrite', 'createIndexes'];
 const MAJORITY = { w: 'majority', j: true, wtimeout: 10_000 };
 const closers: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -40,6 +40,9 @@ async function recordRun(uri: string, database: string, generation: string): Pro
 }
 
 const target = (e: CommandStartedEvent): string => String(e.command[e.commandName] ?? '');
+/** The collections a command writes: MongoDB 8.0's `bulkWrite` (sent to admin) names them in `nsInfo`. */
+const targets = (e: CommandStartedEvent): string[] =>
+  e.commandName === 'bulkWrite' ? ((e.command.nsInfo ?? []) as Array<{ ns: string }>).map((n) => n.ns.slice(n.ns.indexOf('.') + 1)) : [target(e)];
 const statements = (e: CommandStartedEvent): Document[] => (e.command.updates ?? e.command.deletes ?? []) as Document[];
 const inTransaction = (e: CommandStartedEvent) => e.command.autocommit === false;
 
@@ -79,8 +82,8 @@ function expectFencedSeedWrites(sent: CommandStartedEvent[]) {
 }
 
 function expectConcerns(sent: CommandStartedEvent[]) {
-  for (const write of sent.filter((e) => WRITES.includes(e.commandName) && PRODUCT.includes(target(e)) && !inTransaction(e))) {
-    expect(write.command.writeConcern, `${write.commandName} ${target(write)}`).toEqual(MAJORITY);
+  for (const write of sent.filter((e) => WRITES.includes(e.commandName) && targets(e).some((t) => PRODUCT.includes(t)) && !inTransaction(e))) {
+    expect(write.command.writeConcern, `${write.commandName} ${targets(write).join(', ')}`).toEqual(MAJORITY);
   }
   const polls = sent.filter((e) => e.commandName === 'find' && target(e) === INITIALIZATION && !inTransaction(e));
   expect(polls.length).toBeGreaterThan(0);
@@ -140,6 +143,58 @@ describe('the commands a worker sends (replica set)', () => {
       expect(commit.command.writeConcern).toMatchObject({ w: 'majority', j: true });
       for (const statement of rest.slice(0, -1)) expect(statement.command.writeConcern).toBeUndefined();
     }
+    for (const build of sent.filter((e) => e.commandName === 'createIndexes')) expect(build.command.commitQuorum).toBe('majority');
+  });
+});
+
+describe('the commands a worker sends (replica set, MongoDB 8.0)', () => {
+  let rs8: EmbeddedDb | undefined;
+  closers.push(async () => rs8?.stop());
+
+  it('the wipe and seed transaction is the lock write, ONE bulkWrite to admin with no write concern of its own, and a majority commit', async () => {
+    rs8 = await startEmulator({ replSet: 'rs8', wireVersion: 25 });
+    const sent = await recordRun(rs8.uri, `${dbName}_rs8`, 'g-shape-rs8');
+    expectAcquireShape(sent);
+    expectConcerns(sent);
+    const transactional = sent.filter((c) => c.command.txnNumber !== undefined && (inTransaction(c) || c.commandName === 'commitTransaction'));
+    const keys = new Set(transactional.map((e) => `${JSON.stringify(e.command.lsid)}:${String(e.command.txnNumber)}`));
+    expect(keys.size).toBe(1);
+    expect(transactional.map((e) => e.commandName)).toEqual(['update', 'bulkWrite', 'commitTransaction']);
+    const [lock, bulk, commit] = transactional as [CommandStartedEvent, CommandStartedEvent, CommandStartedEvent];
+    expect(lock.command.startTransaction).toBe(true);
+    expect(target(lock)).toBe(INITIALIZATION);
+    expect(statements(lock)[0]!.q).toEqual({ _id: 'init_lock', 'holder.worker_id': 'shape-g-shape-rs8', fence: expect.any(Number) });
+
+    expect(bulk.databaseName).toBe('admin');
+    expect(bulk.command.autocommit).toBe(false);
+    expect(bulk.command.startTransaction).toBeUndefined();
+    // A transaction's statements carry none: the write concern belongs to the commit.
+    expect(bulk.command.writeConcern).toBeUndefined();
+    expect(bulk.command.ordered).toBe(true);
+    const namespaces = targets(bulk);
+    const ops = bulk.command.ops as Document[];
+    const deletes = ops.filter((op) => op.delete !== undefined);
+    const upserts = ops.filter((op) => op.update !== undefined);
+    expect(deletes.length + upserts.length).toBe(ops.length);
+    // The deletes first (the wipe), then the seed writes.
+    expect(ops.findIndex((op) => op.update !== undefined)).toBe(deletes.length);
+    expect(deletes.map((op) => namespaces[op.delete as number])).toContain('leftovers');
+    for (const op of deletes) {
+      expect(op.multi).toBe(true);
+      expect(op.filter._id).toEqual({ $in: expect.any(Array) });
+      expect(op.filter.$or).toEqual([{ seeded_fence: { $exists: false } }, { seeded_fence: { $lt: expect.any(Number) } }]);
+    }
+    expect([...new Set(upserts.map((op) => namespaces[op.update as number]))].sort()).toEqual([...SEEDED].sort());
+    for (const op of upserts) {
+      expect(op.upsert).toBe(true);
+      expect(op.filter._id).toBeDefined();
+      expect(op.filter.$or).toEqual([{ seeded_fence: { $exists: false } }, { seeded_fence: { $lte: expect.any(Number) } }]);
+    }
+    // Nothing of the wipe or the seed is sent per collection any more.
+    expect(sent.filter((e) => ['update', 'delete'].includes(e.commandName) && [...SEEDED, 'leftovers'].includes(target(e)))).toEqual([]);
+
+    expect(commit.commandName).toBe('commitTransaction');
+    expect(commit.command.writeConcern).toMatchObject({ w: 'majority', j: true });
     for (const build of sent.filter((e) => e.commandName === 'createIndexes')) expect(build.command.commitQuorum).toBe('majority');
   });
 });

@@ -1,8 +1,9 @@
 import { MongoClient, type Document } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedDb, type EmbeddedDb } from '../../lib/db/embedded';
+import { startEmbeddedDb, startEmulator, type EmbeddedDb } from '../../lib/db/embedded';
 import { probeReportSchema, type ProbeReport } from '../../lib/probe/report';
 import { PROBE_ROWS } from '../../lib/probe/rows';
+import { BULK_WRITE_ROW } from '../../lib/probe/rows-transactions';
 import { withReadPreference } from '../../lib/probe/connect';
 import { STANDALONE_SKIP, runProbe } from '../../lib/probe/run-probe';
 import { checkedScratchName } from '../../lib/probe/scratch-name';
@@ -78,14 +79,16 @@ describe('npm run probe: replica-set emulator', () => {
     await rs?.stop();
   });
 
-  it('every row passes, the transaction rows included', async () => {
+  it('every row passes, the transaction rows included; the 8.0 bulkWrite row is not applicable below 8.0', async () => {
     const { code, report, stderr } = await probe(rs!.uri);
     expect(failedIds(report), stderr).toEqual([]);
     expect(code).toBe(0);
     expect(report.topology).toBe('replica-set');
     expect(report.transactional_fencing).toBe(true);
-    for (const id of TRANSACTION_ROWS) expect(statusOf(report, id)).toBe('pass');
-    expect(report.rows.every((r) => r.status === 'pass')).toBe(true);
+    for (const id of TRANSACTION_ROWS.filter((t) => t !== BULK_WRITE_ROW)) expect(statusOf(report, id)).toBe('pass');
+    expect(statusOf(report, BULK_WRITE_ROW)).toBe('skipped');
+    expect(report.rows.find((r) => r.id === BULK_WRITE_ROW)?.observed).toMatch(/^not applicable: MongoDB < 8\.0 \(maxWireVersion \d+;/);
+    expect(report.rows.filter((r) => r.id !== BULK_WRITE_ROW).every((r) => r.status === 'pass')).toBe(true);
   }, 120_000);
 
   const failPoint = async (mode: unknown, data: Document) => {
@@ -115,6 +118,45 @@ describe('npm run probe: replica-set emulator', () => {
     expect(code).toBe(1);
     expect(failedIds(report)).toEqual(['txn-rollback']);
     expect(report.rows.find((r) => r.id === 'txn-rollback')?.observed).toMatch(/112|WriteConflict/);
+  }, 120_000);
+});
+
+describe('npm run probe: replica-set emulator started as MongoDB 8.0 (wire version 25)', () => {
+  let rs8: EmbeddedDb | undefined;
+  let admin: MongoClient | undefined;
+
+  beforeAll(async () => {
+    rs8 = await startEmulator({ replSet: 'rs8', wireVersion: 25 });
+    admin = new MongoClient(rs8.uri, { serverSelectionTimeoutMS: 5_000, appName: 'probe-test' });
+  });
+  afterEach(async () => {
+    await admin?.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off', data: {} });
+  });
+  afterAll(async () => {
+    await admin?.close();
+    await rs8?.stop();
+  });
+
+  it("every row passes, bulk-write-command included: the product's one-command batch keeps its fences and aborts whole", async () => {
+    const { code, report, stderr } = await probe(rs8!.uri);
+    expect(failedIds(report), stderr).toEqual([]);
+    expect(code).toBe(0);
+    const row = report.rows.find((r) => r.id === BULK_WRITE_ROW);
+    expect(row?.status, row?.observed).toBe('pass');
+    expect(row?.observed).toMatch(/in the transaction, write concern none, ordered true; commit w "majority"/);
+    expect(row?.observed).toMatch(/#1 E11000 on _id_; commit after it refused .*lock write rolled back, delete rolled back, newer kept/);
+    expect(report.rows.every((r) => r.status === 'pass')).toBe(true);
+  }, 120_000);
+
+  it('a server whose bulkWrite fails makes the probe fail naming bulk-write-command', async () => {
+    await admin!
+      .db('admin')
+      .command({ configureFailPoint: 'failCommand', mode: 'alwaysOn', data: { appName: 'depictio-probe', failCommands: ['bulkWrite'], errorCode: 8 } });
+    const { code, report } = await probe(rs8!.uri);
+    expect(code).toBe(1);
+    expect(report.ok).toBe(false);
+    expect(failedIds(report)).toEqual([BULK_WRITE_ROW]);
+    expect(report.rows.find((r) => r.id === BULK_WRITE_ROW)?.observed).toMatch(/the first batch failed: code 8/);
   }, 120_000);
 });
 
