@@ -10,9 +10,10 @@ import path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DRILL_RUNS, INIT_HISTORY } from '../../lib/db/collections';
+import { DRILL_RUNS, INIT_HISTORY, INITIALIZATION, LOCK_ID, STATE_ID } from '../../lib/db/collections';
 import { DRILL_LEASE_ID } from '../../lib/drill/lease';
 import { PROJECT_ROOT, runCli } from '../support/cli';
+import { clearFaults, releaseParked, setFault, waitParked } from '../support/faults';
 import { SEEDED_ADMIN, sessionCookie } from '../support/session';
 import { callAction, findAction, signInCookie } from './support/actions';
 import { launchBrowser, screenshot } from './support/browser';
@@ -258,6 +259,60 @@ describe('two console instances on one database', () => {
     await contextA.close();
     await contextB.close();
   }, 120_000);
+
+  it('a console SIGKILLed mid-wipe of its reseed: the next console process adopts that run and completes it within lease + poll', async () => {
+    const c = await startSecondInstance(a, { MONGODB_APP_NAME: 'console-c' });
+    let d: ConsoleInstance | undefined;
+    const admin = await new MongoClient(a.dbUri).connect();
+    try {
+      const { context, page } = await adminContext(c);
+      await page.goto(`${c.url}/`);
+      await page.getByRole('button', { name: 'Reseed…' }).click();
+      const dialog = page.getByRole('dialog', { name: /Reseed .*: wipe, then seed/ });
+      await dialog.getByLabel(`Type the database name, ${a.dbName}, to confirm`).fill(a.dbName);
+      // C's first wipe delete waits on the server; C dies with it sent (the server then runs it, fenced).
+      await setFault(admin, { times: 1 }, { failCommands: ['delete'], appName: 'console-c', holdUntilReleased: 'c-mid-wipe' });
+      await dialog.getByRole('button', { name: 'Wipe and reseed' }).click();
+      await waitParked(admin, 'c-mid-wipe', 30_000);
+      const state = await db.collection(INITIALIZATION).findOne({ _id: STATE_ID as never });
+      expect(state).toMatchObject({ status: 'in-progress', wipe: true });
+      const runId = state!.run_id as string;
+      const victim = (await db.collection(INITIALIZATION).findOne({ _id: LOCK_ID as never }))?.holder?.worker_id as string;
+      expect(victim).toContain(`:${c.pid}:`);
+      await context.close();
+      await c.kill('SIGKILL');
+      expect(await releaseParked(admin, 'c-mid-wipe')).toBe(1);
+      await clearFaults(admin);
+
+      // The next console process (a restart, taking part in initialization at boot) finishes THAT run.
+      d = await startSecondInstance(a, { INIT_ON_BOOT: 'true', INIT_POLL_MS: '100' });
+      const events = () =>
+        db
+          .collection(INIT_HISTORY)
+          .find({ run_id: runId }, { sort: { at: 1, _id: 1 } })
+          .toArray();
+      await eventually(async () => (await events()).some((e) => e.event === 'completed'), LEASE_MS + 30_000).toBe(true);
+      const history = await events();
+      const takeover = history.filter((e) => e.event === 'takeover');
+      expect(takeover).toHaveLength(1);
+      expect(takeover[0]).toMatchObject({ detail: { from: victim, adopted: true } });
+      expect(takeover[0]!.worker_id).toContain(`:${d.pid}`);
+      const completed = history.filter((e) => e.event === 'completed');
+      expect(completed).toHaveLength(1);
+      expect(completed[0]!.worker_id).toBe(takeover[0]!.worker_id);
+      // Adopted within a poll of the dead lease's expiry (D was up by then), and nothing lost.
+      const expired = takeover[0]!.detail.expired_at as Date | null;
+      if (expired) expect(takeover[0]!.at.getTime() - expired.getTime()).toBeLessThan(100 + 2_000);
+      expect(await db.collection(INITIALIZATION).findOne({ _id: STATE_ID as never })).toMatchObject({ run_id: runId, status: 'complete' });
+      expect(await db.collection('projects').countDocuments()).toBe(3);
+      expect(await db.collection('dashboards').countDocuments()).toBe(5);
+    } finally {
+      await clearFaults(admin).catch(() => {});
+      await admin.close();
+      await c.kill('SIGKILL');
+      await d?.stop();
+    }
+  }, 180_000);
 
   // Last: it kills instance B.
   it('a drill whose console is SIGKILLed mid-drill is shown interrupted on the other instance once its lease expires', async () => {

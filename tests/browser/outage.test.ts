@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEEDED_ADMIN, sessionCookie } from '../support/session';
 import { startConsole, type ConsoleServer } from './support/console-server';
 
 /**
@@ -10,12 +11,12 @@ const TIMEOUT_MS = 10_000;
 let server: ConsoleServer;
 const trace: string[] = [];
 
-async function timed(path: string): Promise<{ status: number; ms: number }> {
+async function timed(path: string, cookie?: string): Promise<{ status: number; ms: number; body: string }> {
   const started = Date.now();
-  const response = await fetch(`${server.url}${path}`);
-  await response.arrayBuffer();
+  const response = await fetch(`${server.url}${path}`, cookie ? { headers: { cookie } } : {});
+  const body = await response.text();
   trace.push(`${started % 100000} ${path} ${response.status} ${Date.now() - started}ms`);
-  return { status: response.status, ms: Date.now() - started };
+  return { status: response.status, ms: Date.now() - started, body };
 }
 
 async function until(path: string, wanted: (status: number) => boolean, timeoutMs: number): Promise<void> {
@@ -43,6 +44,21 @@ describe('a database outage', () => {
     expect(answers.map((a) => a.status)).toEqual([503, 503, 503, 503, 503]);
     // Each well under the 10 s a request would wait for server selection.
     for (const answer of answers) expect(answer.ms, trace.join('\n') + server.log().slice(-3000)).toBeLessThan(TIMEOUT_MS / 4);
+
+    // Signed in, too: the status (what the pages poll), a view's API and the overview page itself,
+    // which shows the unreachable banner.
+    const cookie = await sessionCookie(SEEDED_ADMIN, { secret: server.env.SESSION_SECRET! });
+    // The session's own check needs the database: the guard answers 503, which the pages read as
+    // unreachable just like the status's own { reachable: false }.
+    const status = await timed('/api/status', cookie);
+    if (status.status === 200) expect(JSON.parse(status.body)).toMatchObject({ reachable: false });
+    else expect(status.status).toBe(503);
+    const overview = await timed('/api/overview', cookie);
+    expect(overview.status).toBe(503);
+    const page = await timed('/', cookie);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('The database cannot be reached');
+    for (const answer of [status, overview, page]) expect(answer.ms, trace.join('\n')).toBeLessThan(TIMEOUT_MS / 4);
 
     await server.startDatabase();
     await until('/api/health', (status) => status === 200, 3 * TIMEOUT_MS);
