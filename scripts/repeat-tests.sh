@@ -11,7 +11,7 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 for ((i = 1; i <= runs; i++)); do
   started=$(date +%s)
-  if ! npx vitest run "$@" >"$log" 2>&1; then
+  if ! NO_COLOR=1 npx vitest run "$@" >"$log" 2>&1; then
     tail -n 60 "$log"
     echo "run $i of $runs failed; $((i - 1)) in a row passed" >&2
     exit 1
