@@ -1,4 +1,5 @@
 import type { Db, MongoClient } from 'mongodb';
+import { announceFencing } from '../lib/db/announce-fencing';
 import { connect } from '../lib/db/client';
 import { parseConfig, requireMongoUri, type Config } from '../lib/env';
 import { newRunId, prepareWorker } from '../lib/init/prepare';
@@ -55,7 +56,10 @@ export async function startWorkerProcess(args: WorkerArgs, cfg: Config = parseCo
   });
   try {
     // Part of start-up: a first read warms the connection and the code paths before the race.
-    await readLockAndState(client.db(cfg.MONGODB_DB));
+    await Promise.all([
+      readLockAndState(client.db(cfg.MONGODB_DB)),
+      announceFencing(client.db(cfg.MONGODB_DB), (line) => console.warn(`${options.identity.worker_id}: ${line}`)),
+    ]);
     await warmUp(client.db(cfg.MONGODB_DB));
     await waitForGo();
   } catch (error) {

@@ -1,4 +1,5 @@
-import type { LockView } from '@/lib/console/views';
+import type { LockView, OverviewView } from '@/lib/console/views';
+import { FencingNote } from './fencing-note';
 import { ForceRelease } from './force-release';
 import { Card, Field, Fields } from './ui/card';
 import { CopyValue } from './ui/copy-button';
@@ -11,12 +12,15 @@ export function LockCard({
   lock,
   leaseLive,
   serverTime,
+  topology,
   admin = false,
 }: {
   lock: LockView | null;
   /** The server's verdict on the database's clock (lib/lock/lease.ts): the browser's clock never decides. */
   leaseLive: boolean;
   serverTime: string | undefined;
+  /** What fencing is worth on this deployment: said under the lock whatever its state. */
+  topology: OverviewView['topology'];
   admin?: boolean;
 }) {
   if (!lock) {
@@ -25,6 +29,7 @@ export function LockCard({
         <p className="text-sm">
           <StatusBadge status="free" /> No lock document yet: no worker has tried to initialize this database.
         </p>
+        <FencingNote topology={topology} />
       </Card>
     );
   }
@@ -43,6 +48,7 @@ export function LockCard({
           <Field label="In progress">{p.initialization_in_progress ? 'yes' : 'no'}</Field>
           <Field label="Complete">{p.initialization_complete ? 'yes' : 'no'}</Field>
         </Fields>
+        <FencingNote topology={topology} />
       </Card>
     );
   }
@@ -92,6 +98,7 @@ export function LockCard({
           </Field>
         )}
       </Fields>
+      <FencingNote topology={topology} />
       {admin && lock.holder && <ForceRelease lock={{ ...lock, holder: lock.holder }} expired={expired} />}
     </Card>
   );

@@ -32,7 +32,7 @@ export function OverviewLive({
       {admin && data && <AdminActions collections={data.collections} databaseName={databaseName} seenState={seenStateKey(data.state)} />}
       {data ? (
         <div className="grid gap-4 md:grid-cols-2">
-          <LockCard lock={data.lock} leaseLive={data.lease_live} serverTime={data.server_time} admin={admin} />
+          <LockCard lock={data.lock} leaseLive={data.lease_live} serverTime={data.server_time} topology={data.topology} admin={admin} />
           <VerdictCard run={data.last_run} />
           <StateCard state={data.state} />
           <CollectionCounts collections={data.collections} />

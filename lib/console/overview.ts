@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { cachedAuditDigest } from '../audit/cached-audit';
 import { ServerClock } from '../db/server-clock';
+import { serverFacts } from '../db/topology';
 import { judge } from '../history/findings';
 import { dataFigures } from '../history/verdict';
 import { readLockAndState } from '../init/state';
@@ -12,8 +13,9 @@ import type { OverviewView } from './views';
 /** Everything the overview shows, read in one go. */
 export async function loadOverview(db: Db): Promise<OverviewView> {
   const clock = new ServerClock(db);
-  const [now, { lock, state }, run, collections, figures] = await Promise.all([
-    clock.sync(),
+  const [{ now, facts }, { lock, state }, run, collections, figures] = await Promise.all([
+    // The clock's hello tells the topology too: serverFacts keeps it per client, no round trip of its own.
+    clock.sync().then(async (now) => ({ now, facts: await serverFacts(db) })),
     readLockAndState(db),
     latestRun(db),
     collectionCounts(db),
@@ -66,6 +68,8 @@ export async function loadOverview(db: Db): Promise<OverviewView> {
       : null,
     last_run,
     collections,
+    topology: facts.topology,
+    transactional_fencing: facts.transactions,
     active: leaseLive || state?.status === 'in-progress',
   };
 }

@@ -3,6 +3,7 @@ import './jitless-zod';
 import { z } from 'zod';
 import { attentionSchema, dashboardDigestSchema } from '../audit/digest';
 import { auditReportSchema } from '../audit/types';
+import { TOPOLOGIES } from '../db/topology';
 import { verdictSchema } from '../history/findings';
 import { runTallySchema } from '../history/run-tally';
 import { holderSchema } from '../schemas/lock';
@@ -112,6 +113,10 @@ export const overviewViewSchema = z.object({
   state: stateViewSchema.nullable(),
   last_run: runViewSchema.extend({ projects: z.number(), dashboards: z.number(), invalid_components: z.number() }).nullable(),
   collections: z.array(collectionCountSchema),
+  /** The deployment `hello` described (lib/db/topology.ts): a standalone fences best-effort only. */
+  topology: z.enum(TOPOLOGIES),
+  /** Each wipe and seed batch runs in a transaction led by the lock write (replica set, sharded). */
+  transactional_fencing: z.boolean(),
   /** A lease is held or the state is in progress: the console polls faster. */
   active: z.boolean(),
 });

@@ -1,6 +1,8 @@
 import type { Db, MongoClient } from 'mongodb';
 
-export type Topology = 'standalone' | 'replica-set' | 'sharded';
+/** Import-free, like this whole module's runtime: the console's view schema (lib/console/views.ts) lists these too. */
+export const TOPOLOGIES = ['standalone', 'replica-set', 'sharded'] as const;
+export type Topology = (typeof TOPOLOGIES)[number];
 
 export interface ServerFacts {
   topology: Topology;

@@ -1,3 +1,4 @@
+import { announceFencing } from '../db/announce-fencing';
 import { DatabaseUnreachableError, sharedDb } from '../db/client';
 import { isTransientError } from '../db/transient';
 import { config } from '../env';
@@ -30,7 +31,10 @@ export function startBootInitialization(): void {
       const prepared = await prepareWorker(cfg, { wipe: cfg.INIT_WIPE, generation: cfg.INIT_GENERATION, runId: 'boot' });
       // Every server of one deployment boots with the same generation: they share one run.
       const options = { ...prepared, runId: cfg.INIT_RUN_ID ?? `boot-${prepared.generation}` };
-      const outcome = await runWorker(await sharedDb(), options);
+      const db = await sharedDb();
+      // Before the run: the operator reads what its guarantee is worth on this server.
+      await announceFencing(db, (line) => console.warn(`[init] ${line}`));
+      const outcome = await runWorker(db, options);
       if (outcome.outcome === 'failed') console.error(`[init] ${options.identity.worker_id}: ${outcome.reason}`);
       else console.log(`[init] ${options.identity.worker_id}: generation ${options.generation} ${outcome.outcome}`);
       if (outcome.outcome === 'acquired') {

@@ -9,6 +9,7 @@
 import { MongoClient, ObjectId, type Document } from 'mongodb';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fencingNotice } from '../../lib/db/fencing-notice';
 import { workersReportSchema, type WorkersReport } from '../../lib/history/verdict';
 import { lastJsonLine, runCli } from '../support/cli';
 import { TEST_PASSWORDS } from '../support/seeds';
@@ -248,6 +249,9 @@ describe('the console in a browser, after a 4-worker boot', () => {
     const copyHolder = lock.getByRole('button', { name: /^Copy (last )?holder worker id$/ });
     expect(await copyHolder.count()).toBe(1);
     await expectIsoTitles(lock);
+    // The console's database is a standalone: the lock card says fencing is best-effort there, as a note.
+    expect(await lock.getByRole('note', { name: 'Fencing' }).innerText()).toBe(fencingNotice('standalone'));
+    expect(await page.getByRole('alert').filter({ hasText: 'best-effort' }).count()).toBe(0);
 
     const verdict = page.getByRole('region', { name: 'Last run' });
     await expectWordAndIcon(verdict.getByText('pass', { exact: true }), 'pass');

@@ -4,6 +4,7 @@
  * made, so a loader and its schema cannot drift apart (a field one has and the other lacks, a Date
  * where the schema says ISO string). And the overview's lease verdict is the database's.
  */
+import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { loadAudit } from '../../lib/console/audit-view';
@@ -15,6 +16,8 @@ import { loadProjects } from '../../lib/console/projects';
 import { listRuns } from '../../lib/console/runs';
 import { loadStatus } from '../../lib/console/status';
 import { auditViewSchema, eventsPageSchema, overviewViewSchema, projectsViewSchema, runsPageSchema, statusViewSchema } from '../../lib/console/views';
+import { startEmulator } from '../../lib/db/embedded';
+import { fencingNotice } from '../../lib/db/fencing-notice';
 import { ServerClock } from '../../lib/db/server-clock';
 import { HttpError } from '../../lib/http/guard';
 import { acquireLease } from '../../lib/lock/lease';
@@ -59,6 +62,27 @@ describe('the console views, loader and schema', () => {
 
     const drill = await loadDrill(db());
     expect(overTheWire(drillViewSchema, drill)).toEqual({ job: null });
+  });
+
+  it('the overview names the topology: a standalone (fencing best-effort) on the default server, a replica set on the replica-set emulator', async () => {
+    const standalone = overTheWire(overviewViewSchema, await loadOverview(db()));
+    expect(standalone).toMatchObject({ topology: 'standalone', transactional_fencing: false });
+    expect(fencingNotice(standalone.topology)).toMatch(/^MongoDB is a standalone: fencing is best-effort .*replica set/);
+
+    const server = await startEmulator({ replSet: 'rs-views' });
+    const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 10_000, monitorCommands: true });
+    const hellos: string[] = [];
+    client.on('commandStarted', (event) => event.commandName === 'hello' && hellos.push(event.commandName));
+    try {
+      const replicaSet = overTheWire(overviewViewSchema, await loadOverview(client.db(dbName)));
+      expect(replicaSet).toMatchObject({ topology: 'replica-set', transactional_fencing: true });
+      await loadOverview(client.db(dbName));
+      // The topology rides on the clock's hello: one per load, none of its own.
+      expect(hellos).toHaveLength(2);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
   });
 
   it('a view of another shape is refused, not shown', () => {

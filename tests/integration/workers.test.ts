@@ -2,6 +2,8 @@ import type { Db, Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { auditDatabase } from '../../lib/audit/run-audit';
 import { DASHBOARDS, INIT_HISTORY, PROJECTS } from '../../lib/db/collections';
+import { startEmulator } from '../../lib/db/embedded';
+import { fencingNotice } from '../../lib/db/fencing-notice';
 import { runVerdict, workersReportSchema } from '../../lib/history/verdict';
 import { newRunId } from '../../lib/init/prepare';
 import { readState } from '../../lib/init/state';
@@ -256,4 +258,20 @@ describe('N worker processes against one database', () => {
     },
     180_000,
   );
+
+  it('a worker says at start, once, that fencing is best-effort on a standalone, and nothing of the kind on a replica set', async () => {
+    const notice = fencingNotice('standalone');
+    const standalone = await runCli('worker', ['--generation', 'g-notice', '--quiet'], env());
+    expect(standalone.code, standalone.stdout + standalone.stderr).toBe(0);
+    expect(standalone.stderr.split('\n').filter((line) => line.endsWith(`: ${notice}`))).toHaveLength(1);
+
+    const server = await startEmulator({ replSet: 'rs-workers' });
+    try {
+      const replicaSet = await runCli('worker', ['--generation', 'g-notice', '--quiet'], { ...env(), MONGODB_URI: server.uri });
+      expect(replicaSet.code, replicaSet.stdout + replicaSet.stderr).toBe(0);
+      expect(replicaSet.stdout + replicaSet.stderr).not.toContain('best-effort');
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
 });
