@@ -29,9 +29,11 @@ interface Known {
   epoch: number;
   /**
    * The user's role now. While a run is in progress a missing user is being rewritten by the
-   * reseed: the role from the last sign-in stands in. Otherwise a missing user was deleted:
-   * null, and no token of theirs is accepted (not revoked either: a user written again with the
-   * same id and role gets their sessions back).
+   * reseed: the role from the last sign-in stands in. Otherwise a missing user who signed in here
+   * was deleted: null, and no token of theirs is accepted (not revoked either: a user written
+   * again with the same id and role gets their sessions back). A database with no record of the
+   * user at all (its data lost, or restored from before the sign-in) cannot tell: undefined, and
+   * the token's signature, expiry and epoch decide, as before there were session records.
    */
   role: Role | null | undefined;
   at: number;
@@ -54,7 +56,7 @@ async function known(db: Db, userId: string): Promise<Known> {
     sessions(db).findOne({ _id: userId }),
     ObjectId.isValid(userId) ? db.collection(USERS).findOne({ _id: new ObjectId(userId) }, { projection: { is_admin: 1 } }) : null,
   ]);
-  const role: Role | null | undefined = user ? (user.is_admin === true ? 'admin' : 'viewer') : (await beingReseeded(db)) ? doc?.role : null;
+  const role: Role | null | undefined = user ? (user.is_admin === true ? 'admin' : 'viewer') : !doc ? undefined : (await beingReseeded(db)) ? doc.role : null;
   const entry = { epoch: doc?.epoch ?? 0, role, at: Date.now() };
   if (cache().size >= CACHE_LIMIT) cache().clear();
   cache().set(userId, entry);
