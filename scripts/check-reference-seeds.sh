@@ -12,9 +12,11 @@ fi
 npm run --silent seeds -- check --seeds "$REF"
 
 log=$(mktemp)
-npm run --silent db > "$log" 2>&1 &
+# In a session of its own, so that the exit stops the whole group (npm, tsx, the emulator), not
+# only npm: the emulator outlived the script before and ran through the whole test suite.
+setsid npm run --silent db > "$log" 2>&1 &
 db_pid=$!
-trap 'kill "$db_pid" 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill -- -"$db_pid" 2>/dev/null || kill "$db_pid" 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 1 150); do
   uri=$(sed -n 's/^MONGODB_URI=//p' "$log" | head -n 1)
   [ -n "$uri" ] && break
