@@ -1,4 +1,4 @@
-import { ObjectId, type Db } from 'mongodb';
+import { ObjectId, type Db, type Document } from 'mongodb';
 import { CONSOLE_SESSIONS, INITIALIZATION, STATE_ID, USERS } from '../db/collections';
 import { isDuplicateKey } from '../db/duplicate-key';
 import type { Role, Session, SessionUser } from './session';
@@ -56,17 +56,21 @@ async function known(db: Db, userId: string): Promise<Known> {
     sessions(db).findOne({ _id: userId }),
     ObjectId.isValid(userId) ? db.collection(USERS).findOne({ _id: new ObjectId(userId) }, { projection: { is_admin: 1 } }) : null,
   ]);
-  const role: Role | null | undefined = user ? (user.is_admin === true ? 'admin' : 'viewer') : !doc ? undefined : (await beingReseeded(db)) ? doc.role : null;
+  const role = user ? roleOf(user) : await missingUserRole(db, doc);
   const entry = { epoch: doc?.epoch ?? 0, role, at: Date.now() };
   if (cache().size >= CACHE_LIMIT) cache().clear();
   cache().set(userId, entry);
   return entry;
 }
 
-/** Whether a run is rewriting the database now (the only time a signed-in user may be absent). */
-async function beingReseeded(db: Db): Promise<boolean> {
+const roleOf = (user: Document): Role => (user.is_admin === true ? 'admin' : 'viewer');
+
+/** What a missing user's role is taken to be (see Known.role). */
+async function missingUserRole(db: Db, doc: SessionDoc | null): Promise<Role | null | undefined> {
+  if (!doc) return undefined;
+  // A run in progress is rewriting the users: the only time a signed-in user may be absent.
   const state = await db.collection<{ _id: string; status?: string }>(INITIALIZATION).findOne({ _id: STATE_ID }, { projection: { status: 1 } });
-  return state?.status === 'in-progress';
+  return state?.status === 'in-progress' ? doc.role : null;
 }
 
 /** Moves the user's epoch on from `from` (once, however many requests find the reason at once). */

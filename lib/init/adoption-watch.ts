@@ -1,8 +1,7 @@
 import type { Db } from 'mongodb';
 import { ServerClock } from '../db/server-clock';
-import { HistoryRecorder } from '../history/recorder';
 import { abandonedRun } from './decide';
-import { initialize, takeLease, type WorkerOptions, type WorkerOutcome } from './run-worker';
+import { historyFor, initialize, takeLease, type WorkerOptions, type WorkerOutcome } from './run-worker';
 import { readLockAndState } from './state';
 
 /**
@@ -17,8 +16,7 @@ export async function finishAbandonedRun(db: Db, options: WorkerOptions): Promis
   const { lock, state } = await readLockAndState(db);
   const run = abandonedRun({ lock, state, now: clock.now() });
   if (!run) return null;
-  const history = new HistoryRecorder(db, clock, options.identity, { run_id: run.run_id, generation: run.generation }, { pipeline: true });
-  if (options.onEvent) history.onEvent(options.onEvent);
+  const history = historyFor(db, clock, options, run);
   try {
     const taken = await takeLease(db, clock, history, options, run, { adopting: true, nameHolder: false });
     if (!('lease' in taken)) return null;
@@ -36,7 +34,7 @@ export function watchPeriodMs(leaseMs: number, pollMs: number): number {
 /**
  * A live console keeps looking, so that a run whose console died is finished within its lease
  * plus one period even when no process restarts: a worker only looks at its own boot. One look
- * is one read; a look never overlaps the previous one. Returns the function that stops watching.
+ * is two round trips (the database's clock, then the lock and the state); looks never overlap. Returns the function that stops watching.
  */
 export function watchForAbandonedRuns(
   dbOf: () => Promise<Db>,

@@ -73,7 +73,7 @@ function yieldCpu(): void {
 }
 
 /** A run's history, for events of that run (its own, or one the worker adopts). */
-function historyFor(db: Db, clock: ServerClock, options: WorkerOptions, run: RunRequest): HistoryRecorder {
+export function historyFor(db: Db, clock: ServerClock, options: WorkerOptions, run: RunRequest): HistoryRecorder {
   const history = new HistoryRecorder(db, clock, options.identity, { run_id: run.run_id, generation: run.generation }, { pipeline: true });
   if (options.onEvent) history.onEvent(options.onEvent);
   return history;
