@@ -73,6 +73,30 @@ async function expectAdoptedAndWhole(runId: string, victim: string, adopter: str
   expect(await db().collection(DASHBOARDS).countDocuments()).toBe(5);
 }
 
+/**
+ * The lock and the state a holder leaves when it dies mid-run: the lock names it (its lease
+ * ending `expiresInMs` from now; `completed` added to the lock's completed generations) and the
+ * state has its run in progress, with the lock's fence and the request fields in `request`.
+ */
+async function plantDeadHolder(
+  holder: { worker_id: string; run_id: string; generation: string; expiresInMs: number; completed?: string },
+  request: Record<string, unknown>,
+): Promise<void> {
+  const { worker_id, run_id, generation, expiresInMs, completed } = holder;
+  const locks = db().collection<{ _id: string }>(INITIALIZATION);
+  const lock = await locks.findOneAndUpdate(
+    { _id: LOCK_ID },
+    {
+      $set: { holder: { worker_id, host: 'h', pid: 1, version: 'v', run_id, generation }, lease_expires_at: new Date(Date.now() + expiresInMs) },
+      ...(completed ? { $push: { completed_generations: completed } } : {}),
+    } as never,
+    { returnDocument: 'after' },
+  );
+  await locks.updateOne({ _id: STATE_ID }, {
+    $set: { status: 'in-progress', generation, run_id, worker_id, fence: (lock as { fence?: number } | null)?.fence, ...request },
+  } as never);
+}
+
 beforeAll(async () => {
   admin = await new MongoClient(mongoUri()).connect();
   expect(await runWorker(db(), await options('first-boot', 'g-first', { wipe: true }))).toMatchObject({ outcome: 'acquired' });
@@ -123,25 +147,10 @@ describe('a dead run is finished by the next process', () => {
 
 describe('every wait sleeps and honours its deadline', () => {
   it('its generation complete in the lock, the state naming another unfinished one under a live lease: polls at the poll rate, then wait-timeout', async () => {
-    const now = new Date();
-    await db()
-      .collection(INITIALIZATION)
-      .updateOne(
-        { _id: LOCK_ID } as never,
-        {
-          $set: {
-            holder: { worker_id: 'dead-console', host: 'h', pid: 1, version: 'v', run_id: 'run-g-unfinished', generation: 'g-unfinished' },
-            lease_expires_at: new Date(now.getTime() + 60_000),
-          },
-          $push: { completed_generations: 'g-restarted' },
-        } as never,
-      );
-    await db()
-      .collection(INITIALIZATION)
-      .updateOne(
-        { _id: STATE_ID } as never,
-        { $set: { status: 'in-progress', generation: 'g-unfinished', run_id: 'run-g-unfinished', wipe: true, worker_id: 'dead-console' } } as never,
-      );
+    await plantDeadHolder(
+      { worker_id: 'dead-console', run_id: 'run-g-unfinished', generation: 'g-unfinished', expiresInMs: 60_000, completed: 'g-restarted' },
+      { wipe: true },
+    );
     const monitored = await new MongoClient(mongoUri(), { monitorCommands: true }).connect();
     let reads = 0;
     monitored.on('commandStarted', (e) => {
@@ -168,38 +177,10 @@ describe('an adopted run that fails is not adopted again', () => {
     // it fails (nothing is deleted), and the adopter's write of that failure is lost, so the state
     // still says the run is in progress when the lock is free again.
     const GONE = 'ffffffffffffffffffffffff';
-    const lock = await db()
-      .collection(INITIALIZATION)
-      .findOne({ _id: LOCK_ID } as never);
-    await db()
-      .collection(INITIALIZATION)
-      .updateOne(
-        { _id: LOCK_ID } as never,
-        {
-          $set: {
-            holder: { worker_id: 'dead-reseeder', host: 'h', pid: 1, version: 'v', run_id: 'run-g-gone', generation: 'g-gone' },
-            lease_expires_at: new Date(Date.now() - 60_000),
-          },
-        } as never,
-      );
-    await db()
-      .collection(INITIALIZATION)
-      .updateOne(
-        { _id: STATE_ID } as never,
-        {
-          $set: {
-            status: 'in-progress',
-            generation: 'g-gone',
-            run_id: 'run-g-gone',
-            fence: lock!.fence,
-            worker_id: 'dead-reseeder',
-            wipe: true,
-            seed_mode: 'replace',
-            projects: [GONE],
-            started_at: new Date(),
-          },
-        } as never,
-      );
+    await plantDeadHolder(
+      { worker_id: 'dead-reseeder', run_id: 'run-g-gone', generation: 'g-gone', expiresInMs: -60_000 },
+      { wipe: true, seed_mode: 'replace', projects: [GONE], started_at: new Date() },
+    );
     // The adopter's first update is its write of the failure (the takeover and the state's start
     // are findAndModify, the events inserts): it fails once, the release after it does not.
     await setFault(admin, { times: 1 }, { failCommands: ['update'], appName: 'adopter', errorCode: 2, errmsg: 'lost write' });
